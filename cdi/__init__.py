@@ -1,3 +1,3 @@
-"""CDI query assistant: FHIR R4 in, documentation gaps found with medspaCy, compliant physician queries out."""
+"""CDI query assistant: FHIR R4 in, documentation gaps found with medspaCy, compliant queries out."""
 
 __version__ = "0.1.0"

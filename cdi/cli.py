@@ -1,0 +1,119 @@
+"""The ``cdi`` command line."""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    SpinnerColumn,
+    TextColumn,
+    TimeElapsedColumn,
+)
+
+app = typer.Typer(
+    help="CDI query assistant: reads FHIR R4, finds documentation gaps, drafts compliant physician queries.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+
+EXIT_INPUT_REJECTED = 3
+PROGRESS_AFTER = 5  # encounters: below this a progress bar is noise
+
+
+class OutputFormat(StrEnum):
+    text = "text"
+    json = "json"
+
+
+@app.callback()
+def _main(
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log progress details to stderr.")] = False,
+) -> None:
+    logging.basicConfig(
+        level=logging.INFO if verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s"
+    )
+
+
+@app.command()
+def analyze(
+    paths: Annotated[
+        list[Path],
+        typer.Argument(
+            help="FHIR R4 input: Bundle or resource JSON, bulk-export ndjson, or folders of them.",
+            exists=True,
+        ),
+    ],
+    output_format: Annotated[
+        OutputFormat,
+        typer.Option("--format", "-f", help="json: the report of DESIGN.md; text: a summary to read."),
+    ] = OutputFormat.text,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Write the report here instead of stdout.")
+    ] = None,
+    queries: Annotated[bool, typer.Option(help="Show the drafted queries in the text summary.")] = True,
+) -> None:
+    """Find documentation gaps in FHIR R4 input and draft a physician query for each.
+
+    Every encounter in the input is read (notes, Conditions, Observations, authors), analysed with the
+    medspaCy pipeline and the CDI rules, and reported with its findings and drafted queries. Input that
+    cannot be used is reported on stderr (resource and field, never its content) and the rest is still
+    analysed; the exit status is then 3.
+    """
+    from cdi.analysis import get_analyzer
+    from cdi.fhir_input import FhirReader
+    from cdi.report import print_text, report_json
+
+    err = Console(stderr=True)
+    reader = FhirReader(paths)
+    analyzer = get_analyzer()
+    results = []
+    progress = Progress(
+        SpinnerColumn(),
+        TextColumn("analysing encounters"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=err,
+        transient=True,
+    )
+    task = None
+    with progress:
+        for n, result in enumerate(analyzer.analyze_many(reader.encounters()), start=1):
+            results.append(result)
+            if n == PROGRESS_AFTER:
+                task = progress.add_task(
+                    "analyse", total=getattr(reader, "encounter_count", None), completed=n
+                )
+            elif task is not None:
+                progress.update(task, completed=n)
+    problems = list(reader.problems)
+    for p in problems:
+        where = f"{p.resource or 'resource'}" + (f" field {p.field}" if p.field else "")
+        err.print(
+            f"[yellow]input problem[/yellow] {p.source}: {where}: {p.message}", markup=True, highlight=False
+        )
+
+    out_console = Console(file=output.open("w", encoding="utf-8") if output else sys.stdout, soft_wrap=False)
+    if output_format is OutputFormat.json:
+        text = json.dumps(report_json(results, problems), indent=2, ensure_ascii=False)
+        out_console.file.write(text + "\n")
+    else:
+        print_text(results, out_console, show_queries=queries)
+    if output:
+        out_console.file.close()
+    if problems:
+        raise typer.Exit(EXIT_INPUT_REJECTED)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    app()
