@@ -300,7 +300,11 @@ def _rules(path: Path = VOCABULARY_PATH) -> _Rules:
         financial=_compile_all(v.financial.terms),
         request=_compile_all(v.request.phrases),
         addressee=re.compile(
-            r"^(?:" + "|".join(re.escape(t) for t in v.addressee.resource_types) + ")" + _REFERENCE_ID + "$"
+            r"^(?:"
+            + "|".join(re.escape(t) for t in v.addressee.resource_types)
+            + ")"
+            + _REFERENCE_ID
+            + r"(?:/_history/[A-Za-z0-9\-.]{1,64})?$"
         ),
     )
 
@@ -353,7 +357,10 @@ class _Reading:
 
 
 def _heading(line: str, rules: _Rules) -> bool:
-    s = line.strip().lstrip("#*_ ").rstrip("*_ ").lower()
+    """A listed heading alone (colon optional), or a listed heading and more words ending with a colon."""
+    s = " ".join(line.strip().lstrip("#*_ ").rstrip("*_ ").lower().split())
+    if s.rstrip(": ") in rules.headings:
+        return True
     if not s.endswith(":"):
         return False
     return any(s.startswith(h) and not s[len(h) : len(h) + 1].isalpha() for h in rules.headings)
@@ -556,8 +563,13 @@ def _check_singled_out(reading: _Reading, rules: _Rules) -> Iterator[Violation]:
 
 
 def _check_severity(reading: _Reading, finding: Finding | None, rules: _Rules) -> Iterator[Violation]:
-    # Words of the topic's own name ("acute" in acute_kidney_injury) do not mark an option as severe.
-    own = set(finding.topic.lower().split("_")) if finding is not None else set()
+    # Words of the topic's own name ("acute" in acute_kidney_injury) and words the provider already
+    # documented ("acute CHF" when the query asks the type) do not mark an option as severe.
+    own: set[str] = set()
+    if finding is not None:
+        own.update(finding.topic.lower().split("_"))
+        for e in finding.evidence:
+            own.update(w.lower() for w in _WORD.findall(e.text))
     substantive = [o for _, o in _substantive(reading, rules)]
     if not substantive:
         return

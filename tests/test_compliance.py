@@ -197,6 +197,9 @@ def test_indicator_list_layout() -> None:
         "- Acute\n"
     )
     assert _rules(_q(text)) == set()
+    # a heading without a colon when it stands alone (an HTML heading)
+    html = "<h3>Clinical indicators</h3><ul><li>BNP 1450 pg/mL</li></ul><p>Please clarify:</p>"
+    assert _rules(_q(html)) == {"indicator-without-source"}
     # a bullet repeating an option ends the list instead of being read as an indicator
     text = INDICATORS + "- Acute\n- Chronic\nPlease clarify the acuity."
     assert _rules(_q(text)) == set()
@@ -312,6 +315,11 @@ def test_only_severe_options() -> None:
     etiologies = ("Acute tubular necrosis", "Prerenal acute kidney injury", "Other", "Unable to determine")
     assert _rules(_q(text, etiologies), aki) == set()
     assert _rules(_q(text, etiologies), FINDING) == {"only-severe-options"}
+    # an acuity the provider already documented is not the query steering
+    acute_chf = replace(FINDING, evidence=(Evidence("DocumentReference/1", None, "acute CHF", None, None),))
+    types = ("Acute systolic (HFrEF)", "Acute diastolic (HFpEF)", "Other", "Unable to determine")
+    assert _rules(_q(text, types), acute_chf) == set()
+    assert _rules(_q(text, types), FINDING) == {"only-severe-options"}
     # a negated severe word is a milder alternative
     negated = ("Severe sepsis", "Sepsis without septic shock", "Other", "Unable to determine")
     assert _rules(_q(text, negated), sepsis) == set()
@@ -357,7 +365,7 @@ def test_financial_words_spare_clinical_text(line: str, tail: str) -> None:
 
 def test_addressee() -> None:
     text = INDICATORS + "Please clarify:"
-    for to in ("Practitioner/3", "PractitionerRole/attending-2"):
+    for to in ("Practitioner/3", "PractitionerRole/attending-2", "Practitioner/3/_history/2"):
         assert _rules(_q(text, to=to)) == set()
     for to in ("", "Patient/9", "Organization/1", "Dr. Lee", "Practitioner/"):
         assert _rules(_q(text, to=to)) == {"not-addressed-to-provider"}, to
