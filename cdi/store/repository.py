@@ -33,6 +33,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, contains_eager, selectinload, sessionmaker
 
 from cdi.models import Finding, FindingKind, Query
+from cdi.store.convert import finding_view, open_query, task_view
 from cdi.store.engine import WRITE, make_engine
 from cdi.store.errors import NotFound, StoreError
 from cdi.store.lifecycle import (
@@ -59,14 +60,12 @@ from cdi.store.orm import (
     QueryVersionRow,
     guard_append_only,
 )
-from cdi.store.serde import evidence_from_json, indicator_from_json, to_json
+from cdi.store.serde import to_json
 from cdi.store.views import (
     AnalysisOutcome,
-    AnswerView,
     AuditEntry,
     FindingView,
     Metrics,
-    QueryVersionView,
     TaskView,
     WorklistItem,
 )
@@ -266,7 +265,7 @@ class Store:
                 current_rows[row.id] = row
                 if row.status != FindingStatus.OPEN or finding.query is None:
                     continue
-                current = _open_query(row)
+                current = open_query(row)
                 if current is None:
                     created.append(_new_query(s, row, finding.query, actor, now).id)
                 elif current.state == QueryState.DRAFT:
@@ -314,9 +313,9 @@ class Store:
                 reopened=len(reopened),
             )
             tasks = {
-                finding_id: open_query.id
+                finding_id: asking.id
                 for finding_id, row in current_rows.items()
-                if (open_query := _open_query(row)) is not None
+                if (asking := open_query(row)) is not None
             }
             return AnalysisOutcome(
                 key=key,
@@ -344,7 +343,7 @@ class Store:
             query = _lock_query(s, query_id)
             before = query.state
             _move(s, query, target, actor, now, reason)
-            view = _task_view(query)
+            view = task_view(query)
         log.info("query %s: %s -> %s", query_id, before, target.value)
         return view
 
@@ -359,7 +358,7 @@ class Store:
             check_editable(query.id, QueryState(query.state))
             current = query.versions[-1]
             if current.text == text and current.options == new_options:
-                return _task_view(query)
+                return task_view(query)
             if current.sent_at is None:
                 current.text, current.options = text, new_options
                 current.origin, current.created_by, current.created_at = "edit", actor, now
@@ -402,7 +401,7 @@ class Store:
                 )
             query.updated_at = now
             s.flush()
-            view = _task_view(query)
+            view = task_view(query)
         log.info("query %s edited", query_id)
         return view
 
@@ -452,7 +451,7 @@ class Store:
                 version=query.current_version,
             )
             s.flush()
-            view = _task_view(query)
+            view = task_view(query)
         log.info("query %s answered", query_id)
         return view
 
@@ -461,7 +460,7 @@ class Store:
             row = s.scalars(_task_select().where(QueryRow.id == query_id)).one_or_none()
             if row is None:
                 raise NotFound("query", query_id)
-            return _task_view(row)
+            return task_view(row)
 
     def list_tasks(
         self,
@@ -486,7 +485,7 @@ class Store:
             stmt = stmt.where(EncounterRow.patient_ref == patient)
         stmt = stmt.order_by(QueryRow.created_at, FindingRow.id, QueryRow.id).limit(limit).offset(offset)
         with self._read() as s:
-            return [_task_view(row) for row in s.scalars(stmt)]
+            return [task_view(row) for row in s.scalars(stmt)]
 
     # --- findings, audit --------------------------------------------------------------------------
 
@@ -495,7 +494,7 @@ class Store:
             row = s.scalars(_finding_select().where(FindingRow.id == finding_id)).one_or_none()
             if row is None:
                 raise NotFound("finding", finding_id)
-            return _finding_view(row)
+            return finding_view(row)
 
     def list_findings(
         self,
@@ -517,7 +516,7 @@ class Store:
             stmt.order_by(EncounterRow.key, FindingRow.first_seen, FindingRow.id).limit(limit).offset(offset)
         )
         with self._read() as s:
-            return [_finding_view(row) for row in s.scalars(stmt)]
+            return [finding_view(row) for row in s.scalars(stmt)]
 
     def audit_for(self, entity_id: str) -> list[AuditEntry]:
         """Every audit entry about one entity (a query id, a finding id, an encounter key), oldest first."""
@@ -687,10 +686,6 @@ def _finding_columns(finding: Finding) -> dict[str, Any]:
     }
 
 
-def _open_query(row: FindingRow) -> QueryRow | None:
-    return next((q for q in row.queries if q.state in OPEN_STATES), None)
-
-
 def _new_query(s: Session, finding: FindingRow, query: Query, actor: str, now: datetime) -> QueryRow:
     row = QueryRow(
         id=str(uuid.uuid4()),
@@ -775,7 +770,7 @@ def _move(
     if reason is not None:
         detail["reason"] = reason
     _audit(s, now, actor, "query", query.id, action, current.value, target.value, **detail)
-    if target not in OPEN_STATES and _open_query(query.finding) is None:
+    if target not in OPEN_STATES and open_query(query.finding) is None:
         _close_finding(s, query.finding, query.close_reason or CANCELLED_DEFAULT_REASON, actor, now)
 
 
@@ -812,7 +807,7 @@ def _discharged(enc: EncounterRow) -> bool | None:
     return None
 
 
-# --- helpers: rows to views ---------------------------------------------------------------------------
+# --- selects that load what the views need ---------------------------------------------------------
 
 
 def _task_select() -> Select[Any]:
@@ -836,100 +831,4 @@ def _finding_select() -> Select[Any]:
             contains_eager(FindingRow.encounter),
             selectinload(FindingRow.queries).selectinload(QueryRow.versions),
         )
-    )
-
-
-def _version_view(row: QueryVersionRow) -> QueryVersionView:
-    return QueryVersionView(
-        version=row.version,
-        text=row.text,
-        options=tuple(row.options),
-        template=row.template,
-        origin=row.origin,
-        created_at=row.created_at,
-        created_by=row.created_by,
-        sent_at=row.sent_at,
-    )
-
-
-def _answer_view(row: AnswerRow) -> AnswerView:
-    return AnswerView(
-        query_id=row.query_id,
-        version=row.version,
-        response=dict(row.response),
-        answered_by=row.answered_by,
-        answered_at=row.answered_at,
-        chosen_option=row.chosen_option,
-        free_text=row.free_text,
-        outcome=row.outcome,
-        recorded_at=row.recorded_at,
-        recorded_by=row.recorded_by,
-    )
-
-
-def _task_view(row: QueryRow) -> TaskView:
-    current = row.versions[-1]
-    finding = row.finding
-    return TaskView(
-        id=row.id,
-        finding_id=finding.id,
-        encounter=finding.encounter.encounter_ref,
-        patient=finding.encounter.patient_ref,
-        kind=finding.kind,
-        topic=finding.topic,
-        state=row.state,
-        format=row.format,
-        addressed_to=row.addressed_to,
-        addressed_to_display=row.addressed_to_display,
-        version=current.version,
-        text=current.text,
-        options=tuple(current.options),
-        created_at=row.created_at,
-        created_by=row.created_by,
-        updated_at=row.updated_at,
-        sent_at=row.sent_at,
-        escalated_at=row.escalated_at,
-        closed_at=row.closed_at,
-        close_reason=row.close_reason,
-        versions=tuple(_version_view(v) for v in row.versions),
-        answer=_answer_view(row.answer) if row.answer is not None else None,
-    )
-
-
-def _finding_view(row: FindingRow) -> FindingView:
-    latest = _open_query(row) or (row.queries[-1] if row.queries else None)
-    query = None
-    if latest is not None:
-        current = latest.versions[-1]
-        query = Query(
-            format=latest.format,
-            to=latest.addressed_to or "",
-            to_display=latest.addressed_to_display,
-            text=current.text,
-            options=tuple(current.options),
-            template=current.template or "",
-        )
-    detail = row.detail
-    return FindingView(
-        id=row.id,
-        encounter=row.encounter.encounter_ref,
-        patient=row.encounter.patient_ref,
-        kind=row.kind,
-        topic=row.topic,
-        axes=tuple(row.axes),
-        status=row.status,
-        close_reason=row.close_reason,
-        summary=row.summary,
-        evidence=tuple(evidence_from_json(e) for e in row.evidence),
-        indicators=tuple(indicator_from_json(i) for i in row.indicators),
-        conflicting_values=tuple(detail.get("conflicting_values", ())),
-        implicated_condition=detail.get("implicated_condition"),
-        unspecified_code=detail.get("unspecified_code"),
-        candidate_codes=tuple(detail.get("candidate_codes", ())),
-        first_seen=row.first_seen,
-        last_seen=row.last_seen,
-        closed_at=row.closed_at,
-        query_id=latest.id if latest is not None else None,
-        query_state=latest.state if latest is not None else None,
-        query=query,
     )
