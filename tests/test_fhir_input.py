@@ -23,11 +23,12 @@ from cdi.fhir_input import (
     read_encounters,
     setting_for,
 )
-from cdi.fhir_input import reader as reader_module
+from cdi.fhir_input import index as index_module
 from cdi.fhir_input.knowledge import load_author_roles, load_note_types
 from cdi.models import AuthorKind, EncounterRecord, InputProblem, Setting
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
+KNOWLEDGE = Path(index_module.__file__).resolve().parents[1] / "knowledge"
 LOINC = "http://loinc.org"
 SECRET = "Zebediah Quixote"  # a patient name that must never reach a problem
 
@@ -373,13 +374,13 @@ def test_ndjson_clinical_resources_are_reread_by_offset(
     raw = path.read_bytes()
     line_starts = [0] + [i + 1 for i, byte in enumerate(raw) if byte == ord("\n")][:-1]
     reads: list[tuple[int, bool]] = []
-    original = reader_module._Files.document
+    original = index_module.DocumentFiles.document
 
     def spy(self: Any, file_id: int, offset: int, whole: bool) -> dict[str, Any]:
         reads.append((offset, whole))
         return original(self, file_id, offset, whole)
 
-    monkeypatch.setattr(reader_module._Files, "document", spy)
+    monkeypatch.setattr(index_module.DocumentFiles, "document", spy)
     records = list(read_encounters([path]))
     assert [r.key for r in records] == ["Encounter/e0", "Encounter/e1"]
     assert [n.text for n in records[0].notes] == ["note 0", "note 2"]
@@ -541,6 +542,32 @@ def test_unreadable_ndjson_lines_name_file_and_line(tmp_path: Path) -> None:
     assert_no_secret(reader.problems)
 
 
+def test_invalid_encounter_problem_is_attached_to_its_group(tmp_path: Path) -> None:
+    bad_encounter = encounter()
+    bad_encounter["period"] = {"start": "SECRET"}
+    write_ndjson(tmp_path / "Encounter.ndjson", [bad_encounter])
+    write_ndjson(tmp_path / "DocumentReference.ndjson", [docref("d1")])
+    reader = FhirReader([tmp_path])
+    record = only(list(reader.encounters()))
+    assert record.setting is Setting.UNKNOWN and len(record.notes) == 1
+    assert [(p.resource, p.field, p.source) for p in record.problems] == [
+        ("Encounter/e1", "period.start", f"{tmp_path / 'Encounter.ndjson'}:1")
+    ]
+    assert reader.problems == record.problems
+    assert_no_secret(reader.problems)
+
+
+def test_ndjson_lines_may_be_bundles(tmp_path: Path) -> None:
+    path = write_ndjson(
+        tmp_path / "bundles.ndjson",
+        [bundle(encounter("e1"), docref("d1", "one")), bundle(docref("d2", "two", enc="Encounter/e2"))],
+    )
+    records = {r.key: r for r in read_encounters([path])}
+    assert [n.text for n in records["Encounter/e1"].notes] == ["one"]
+    assert records["Encounter/e1"].setting is Setting.INPATIENT
+    assert [n.text for n in records["Encounter/e2"].notes] == ["two"]
+
+
 def test_missing_path_and_non_fhir_json_are_problems(tmp_path: Path) -> None:
     write(tmp_path / "expected.json", {"case": {"expected": []}})
     reader = FhirReader([tmp_path / "nope", tmp_path / "expected.json"])
@@ -651,6 +678,13 @@ def test_author_kind_from_qualification() -> None:
     # the longest term wins: a nurse practitioner is a provider, not a nurse
     nurse_practitioner = author_of(practitioner("a", "Mia Lund", "Nurse Practitioner"))
     assert (nurse_practitioner.kind, nurse_practitioner.role) == (AuthorKind.PROVIDER, "nurse practitioner")
+    # several qualifications: the one that lets her diagnose decides
+    both = practitioner("a", "Mia Lund")
+    both["qualification"] = [{"code": {"text": "Registered Nurse"}}, {"code": {"text": "Family NP"}}]
+    assert author_of(both).kind is AuthorKind.PROVIDER
+    specialist = practitioner("a", "Mia Lund")
+    specialist["qualification"] = [{"code": {"text": "MD"}}, {"code": {"text": "Neuroradiology"}}]
+    assert author_of(specialist).kind is AuthorKind.DIAGNOSTIC
     coded = practitioner("a", "Mia Lund")
     coded["qualification"] = [
         {"code": {"coding": [{"system": "http://terminology.hl7.org/CodeSystem/v2-0360", "code": "RN"}]}}
@@ -896,17 +930,13 @@ def test_observation_values_and_times() -> None:
 
 
 def test_knowledge_files_refuse_unknown_keys(tmp_path: Path) -> None:
-    notes = yaml.safe_load(
-        (Path(reader_module.__file__).parents[1] / "knowledge" / "note_types.yaml").read_text()
-    )
+    notes = yaml.safe_load((KNOWLEDGE / "note_types.yaml").read_text())
     notes["entries"][0]["loinc_codes"] = ["1-1"]
     bad = tmp_path / "note_types.yaml"
     bad.write_text(yaml.safe_dump(notes))
     with pytest.raises(ValidationError):
         load_note_types(bad)
-    roles = yaml.safe_load(
-        (Path(reader_module.__file__).parents[1] / "knowledge" / "author_roles.yaml").read_text()
-    )
+    roles = yaml.safe_load((KNOWLEDGE / "author_roles.yaml").read_text())
     roles["roles"][0]["kind"] = "doctor"
     bad.write_text(yaml.safe_dump(roles))
     with pytest.raises(ValidationError):

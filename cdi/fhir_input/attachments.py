@@ -17,7 +17,13 @@ HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
 
 
 class AttachmentError(ValueError):
-    """The attachment cannot give text; the message names the reason, never the content."""
+    """The attachment cannot give text; the message names the reason, never the content.
+
+    ``field`` is the Attachment element at fault: "data" or "contentType"."""
+
+    def __init__(self, message: str, field: str = "data") -> None:
+        super().__init__(message)
+        self.field = field
 
 
 def parse_content_type(content_type: str | None) -> tuple[str | None, str | None]:
@@ -172,7 +178,7 @@ def attachment_text(content_type: str | None, data: bytes) -> str:
     media, charset = parse_content_type(content_type)
     if media is not None and media not in PLAIN_TYPES and media not in HTML_TYPES:
         shown = media if _MEDIA_TYPE.match(media) else "of this kind"
-        raise AttachmentError(f"unsupported content type {shown}")
+        raise AttachmentError(f"unsupported content type {shown}", field="contentType")
     text = decode_bytes(data, charset)
     if media in HTML_TYPES or (media is None and looks_like_html(text)):
         text = html_to_text(text)

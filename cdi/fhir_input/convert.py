@@ -14,7 +14,7 @@ from cdi.fhir_input.attachments import AttachmentError, attachment_text, html_to
 from cdi.fhir_input.context import Context, concept_codes
 from cdi.fhir_input.knowledge import InputKnowledge, NoteTypeEntry
 from cdi.fhir_input.parse import FhirInputError, as_datetime
-from cdi.models import Coding, ConditionRecord, Note, ObservationRecord, Setting
+from cdi.models import Author, Coding, ConditionRecord, Note, ObservationRecord, Setting
 
 LOINC = "http://loinc.org"
 
@@ -97,8 +97,7 @@ def document_note(
         try:
             text = attachment_text(att.contentType, att.data)
         except AttachmentError as exc:
-            field = f"{where}.contentType" if "content type" in str(exc) else f"{where}.data"
-            problems.append(FhirInputError(ref, field, str(exc)))
+            problems.append(FhirInputError(ref, f"{where}.{exc.field}", str(exc)))
             continue
         break
     if text is None:
@@ -118,10 +117,13 @@ def composition_note(
 ) -> tuple[Note | None, list[FhirInputError]]:
     """A Note from a document Bundle's Composition: its sections' titles and narrative, in order."""
     parts: list[str] = []
+    bodies = 0
 
     def walk(sections: Any) -> None:
+        nonlocal bodies
         for section in sections or ():
             body = html_to_text(section.text.div) if section.text is not None and section.text.div else ""
+            bodies += bool(body)
             if section.title:
                 parts.append(f"{section.title}:\n{body}" if body else f"{section.title}:")
             elif body:
@@ -129,8 +131,8 @@ def composition_note(
             walk(section.section)
 
     walk(comp.section)
-    text = "\n\n".join(p for p in parts if p.strip())
-    if not text.strip():
+    text = "\n\n".join(parts)
+    if not bodies:
         return None, [FhirInputError(ref, "section", "composition has no section narrative")]
     type_code, type_display, note_type = _note_type(comp.type, knowledge)
     author = context.author((comp.author or [None])[0], knowledge, note_type, urn_map=urn_map)
@@ -139,9 +141,8 @@ def composition_note(
     return Note(ref, text, as_datetime(comp.date), type_code, type_display, note_type.kind, author), []
 
 
-def _default_author(knowledge: InputKnowledge, note_type: NoteTypeEntry) -> Any:
-    from cdi.models import Author
-
+def _default_author(knowledge: InputKnowledge, note_type: NoteTypeEntry) -> Author | None:
+    """No author given: the note type may still say whose word the note carries."""
     match = knowledge.default_for(note_type)
     return Author(None, None, match.role, match.kind) if match else None
 

@@ -111,7 +111,13 @@ class AuthorRoles(_Strict):
     attending: AttendingTypes = Field(default_factory=lambda: AttendingTypes(types=("ATND", "attender")))
 
 
-_RANK = {"physician": 0, "provider": 0, "diagnostic": 1, "other_clinician": 2}
+# When an author has several roles, the licence that lets one diagnose dominates: a nurse who is also
+# a nurse practitioner is a provider; a physician who is a radiologist is diagnostic.
+_RANK = {"provider": 0, "diagnostic": 1, "physician": 2, "other_clinician": 3}
+
+
+def _rank(role: Role) -> int:
+    return _RANK[role.kind]
 
 
 @dataclass(frozen=True)
@@ -164,33 +170,35 @@ class InputKnowledge:
     # --- author roles ------------------------------------------------------------------------------
 
     def role_from_codes(self, codes: Iterable[str], note: NoteTypeEntry) -> RoleMatch | None:
-        for code in codes:
-            role = self._by_code.get(code.upper()) or self._by_credential.get(code.upper())
-            if role is not None:
-                return self._resolve(role, note)
-        return None
+        """The role named by codes (v2-0360 degrees, NUCC taxonomy); the highest-ranked wins."""
+        found = [
+            role
+            for code in codes
+            if (role := self._by_code.get(code.upper()) or self._by_credential.get(code.upper())) is not None
+        ]
+        return self._resolve(min(found, key=_rank), note) if found else None
 
     def role_from_texts(self, texts: Iterable[str], note: NoteTypeEntry) -> RoleMatch | None:
-        """The longest role term in any of the texts; failing that, a credential ("RN", "Lee, MD")."""
-        present = [t for t in texts if t and t.strip()]
-        best: tuple[int, Role] | None = None
-        for text in present:
+        """The role named by texts: in each text its longest term, else a credential ("RN", "Family NP");
+        across texts the highest-ranked role, then the longer term."""
+        found: list[tuple[int, int, Role]] = []
+        for text in texts:
+            if not text or not text.strip():
+                continue
             padded = normalise_words(text)
-            for term, role in self._terms:
-                if best is not None and len(term) <= best[0]:
-                    break
-                if term in padded:
-                    best = (len(term), role)
-                    break
-        if best is not None:
-            return self._resolve(best[1], note)
-        for text in present:
-            found = self.role_from_credentials(text, note)
-            if found is not None:
-                return found
-        return None
+            match = next(((term, role) for term, role in self._terms if term in padded), None)
+            if match is not None:
+                found.append((_rank(match[1]), -len(match[0]), match[1]))
+            elif (credential := self._credential_role(text)) is not None:
+                found.append((_rank(credential), 0, credential))
+        return self._resolve(min(found, key=lambda item: item[:2])[2], note) if found else None
 
     def role_from_credentials(self, name: str, note: NoteTypeEntry) -> RoleMatch | None:
+        """The role named by credentials after a name ("Lee Park, RN, CWOCN", "Sam Cole PA-C")."""
+        role = self._credential_role(name)
+        return self._resolve(role, note) if role is not None else None
+
+    def _credential_role(self, name: str) -> Role | None:
         """Credentials after a name: tokens after commas (any case), else the last word written exactly
         as a credential ("Sam Cole PA-C"; "Minh Do" is not a DO). A single word is read in any case."""
         parts = [p.strip() for p in name.split(",")]
@@ -201,18 +209,14 @@ class InputKnowledge:
             if (role := self._by_credential.get(tok.strip(".").upper())) is not None
         ]
         if found:
-            # The licence that lets one diagnose dominates ("RN, MSN, FNP-BC" is a nurse practitioner);
-            # among equals the last, most specific one ("RN, CWOCN" is a wound care nurse).
-            best = min(reversed(found), key=lambda role: _RANK[role.kind])
-            return self._resolve(best, note)
+            # The highest-ranked ("RN, MSN, FNP-BC" is a nurse practitioner); among equals the last,
+            # most specific one ("RN, CWOCN" is a wound care nurse).
+            return min(reversed(found), key=_rank)
         words = parts[0].split()
         if len(words) == 1 and len(parts) == 1:
-            role = self._by_credential.get(words[0].strip(".").upper())
-            return self._resolve(role, note) if role is not None else None
+            return self._by_credential.get(words[0].strip(".").upper())
         if len(words) > 1:
-            role = self._by_credential_exact.get(words[-1].rstrip("."))
-            if role is not None:
-                return self._resolve(role, note)
+            return self._by_credential_exact.get(words[-1].rstrip("."))
         return None
 
     @staticmethod
