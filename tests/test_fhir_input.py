@@ -1004,3 +1004,14 @@ def test_reader_over_evaluation_data(name: str) -> None:
         url_only = [p for p in reader.problems if p.field == "content[0].attachment.url"]
         assert [p.resource for p in url_only] == ["DocumentReference/example"]
         assert any(n.reference.startswith("Composition/") and n.is_discharge_summary for n in notes)
+
+
+def test_non_fhir_json_in_a_folder_is_skipped_but_reported_when_named(tmp_path: Path) -> None:
+    (tmp_path / "expected.json").write_text('{"case-1": {"expected": []}}')
+    (tmp_path / "patient.json").write_text('{"resourceType": "Patient", "id": "p1"}')
+    walked = FhirReader([tmp_path])
+    list(walked.encounters())
+    assert walked.problems == [] and walked.skipped >= 1
+    named = FhirReader([tmp_path / "expected.json"])
+    list(named.encounters())
+    assert [p.field for p in named.problems] == ["resourceType"]

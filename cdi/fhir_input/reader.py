@@ -65,6 +65,7 @@ class FhirReader:
         self.rejected = 0
         self.skipped = 0
         self._state: Assembler | None = None
+        self._explicit: set[Path] = set()
 
     def _sync(self) -> None:
         if self._state is not None:
@@ -98,6 +99,7 @@ class FhirReader:
                     if child.is_file() and not any(p.startswith(".") for p in child.relative_to(path).parts):
                         add(child, explicit=False)
             elif path.is_file():
+                self._explicit.add(path.resolve())
                 add(path, explicit=True)
             elif state is not None:
                 state.problem(FhirInputError(None, None, "no such file or folder"), str(path))
@@ -170,6 +172,11 @@ class FhirReader:
             data = json.loads(path.read_bytes())
         except ValueError as exc:
             state.problem(FhirInputError(None, None, _json_reason(exc)), str(path))
+            return
+        if isinstance(data, dict) and "resourceType" not in data and path.resolve() not in self._explicit:
+            # A folder may hold JSON that is not FHIR (a bulk-export manifest, an expected-findings file):
+            # skip it quietly; a file named on the command line is still reported.
+            state.skipped += 1
             return
         self._pass1_document(state, index, data, (file_id, path, "json", 0, 0))
 
