@@ -992,7 +992,7 @@ def test_reader_over_evaluation_data(name: str) -> None:
                 == expected[record.encounter[len("Encounter/") : -len("-enc")]]["setting"]
             )
             assert all(n.author is not None and n.author.kind is not AuthorKind.UNKNOWN for n in record.notes)
-        assert [p.source for p in reader.problems] == [str(folder / "expected.json")]
+        assert reader.problems == []  # expected.json is not FHIR: skipped in a folder walk
     elif name == "synthea bulk":
         assert len(records) == 1215 and len(notes) == 1215
         assert sum(len(r.conditions) for r in records) == 555
