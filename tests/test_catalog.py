@@ -222,7 +222,7 @@ def test_terms_state_what_the_classification_says_they_state() -> None:
     assert implied("urinary_tract_infection", "pyelonephritis") == {"site": "pyelonephritis"}
     assert implied("pneumonia", "aspiration pneumonia") == {"organism": "aspiration"}
     assert implied("pneumonia", "viral pneumonia") == {"organism": "viral_unspecified"}
-    assert implied("obesity", "morbid obesity") == {"severity": "severe"}
+    assert implied("obesity", "morbid obesity") == {"severity": "class_3"}  # one value with class 3
     assert implied("sepsis", "septic shock") == {"organ_dysfunction": "shock"}
     assert implied("diabetes", "IDDM") == {}  # insulin use does not make diabetes type 1
     with pytest.raises(KeyError):
