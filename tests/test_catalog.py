@@ -254,6 +254,9 @@ def test_phrases_that_contain_a_term_but_name_no_diagnosis_are_not_terms() -> No
     assert "DM education" in by_id("diabetes").not_terms
     assert "diabetes insipidus" in by_id("diabetes").not_terms
     assert "at risk for malnutrition" in by_id("malnutrition").not_terms
+    # Longer phrases that name an organism without finding it win the overlap with the organism value.
+    assert {"influenza vaccine", "MRSA nares", "COVID screen"} <= set(by_id("pneumonia").not_terms)
+    assert "no septic shock" in by_id("sepsis").not_terms  # a negated shock is not a negated sepsis
 
 
 def test_value_patterns_read_the_numbers_clinicians_write() -> None:
