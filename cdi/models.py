@@ -168,6 +168,11 @@ class Hit:
 
     The target rules' categories are built from the knowledge catalogue, so a hit says which topic,
     axis value or indicator it is; the detectors never look at spaCy objects.
+
+    ``value`` has two uses: for AXIS hits the axis value id; for INDICATOR hits of a ``value_pattern``
+    rule the number the pattern captured (as written, without thousands separators, e.g. "1450"),
+    which passed the rule's ``above`` / ``below``. Such a hit's ``text`` is the whole match, and its
+    family / historical / hypothetical flags come from its section only (no ConText).
     """
 
     kind: HitKind
@@ -179,7 +184,7 @@ class Hit:
     sentence_end: int
     section: str | None  # medspaCy section category, e.g. "assessment_and_plan"
     axis: str | None = None  # for AXIS hits
-    value: str | None = None  # for AXIS hits: the axis value id
+    value: str | None = None  # AXIS: the axis value id; value_pattern INDICATOR: the captured number
     indicator: str | None = None  # for INDICATOR hits: the indicator id
     implies: tuple[tuple[str, str], ...] = ()  # for TOPIC hits: axis values the term itself states
     negated: bool = False

@@ -1,0 +1,13 @@
+"""Shared pytest fixtures."""
+
+from __future__ import annotations
+
+import pytest
+
+
+@pytest.fixture(scope="session")
+def nlp():  # type: ignore[no-untyped-def]
+    """The NLP pipeline with the shipped catalogue, built once for the whole test run."""
+    from cdi.nlp import get_pipeline
+
+    return get_pipeline()
