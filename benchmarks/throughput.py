@@ -1,0 +1,142 @@
+"""Throughput and peak memory of the NLP stage against medspaCy's default pipeline, on MTSamples.
+
+    .venv/bin/python benchmarks/throughput.py [--notes 500] [--batch-size 32]
+
+Reads the first N unique MTSamples transcriptions (one per ``dup_group`` of derived_dedup_groups.csv)
+from ../shared/eval-data/mtsamples; skips with a message when the data is absent. Each row runs in its
+own subprocess (one process, one core: ``OMP_NUM_THREADS=1``), builds its pipeline (timed apart), then
+processes the same texts once; the child reports its wall time and peak RSS (``ru_maxrss``), so one
+row's memory never inflates another's.
+
+A row is a function ``(texts, batch_size) -> None`` registered in ``ROWS``; a later "full job" row
+(FHIR parse + NLP + detection + drafting) is one more entry.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import os
+import resource
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+MTSAMPLES = REPO.parent / "shared" / "eval-data" / "mtsamples"
+
+
+def load_texts(n: int, directory: Path = MTSAMPLES) -> list[str]:
+    """The first ``n`` non-empty transcriptions, one per duplicate group."""
+    with (directory / "derived_dedup_groups.csv").open(encoding="utf-8", newline="") as fh:
+        group = {row["note_id"]: row["dup_group"] for row in csv.DictReader(fh)}
+    csv.field_size_limit(sys.maxsize)
+    texts: list[str] = []
+    seen: set[str] = set()
+    with (directory / "mtsamples.csv").open(encoding="utf-8", newline="") as fh:
+        for row in csv.DictReader(fh):
+            g = group.get(row["note_id"])
+            text = row["transcription"] or ""
+            if g is None or g in seen or not text.strip():
+                continue
+            seen.add(g)
+            texts.append(text)
+            if len(texts) == n:
+                break
+    return texts
+
+
+# --- rows: each builds its pipeline, then returns a function that processes the texts ---------------
+
+
+def medspacy_default(batch_size: int) -> Callable[[list[str]], None]:
+    """``medspacy.load()``: medspaCy tokenizer, PyRuSH, TargetMatcher (no rules), ConText default rules."""
+    from loguru import logger
+
+    logger.disable("PyRuSH")  # otherwise a debug line per sentence
+    import medspacy
+
+    nlp = medspacy.load()
+
+    def run(texts: list[str]) -> None:
+        for _ in nlp.pipe(texts, batch_size=batch_size):
+            pass
+
+    return run
+
+
+def note_pipeline(batch_size: int) -> Callable[[list[str]], None]:
+    """``NotePipeline.analyze``: our sentences, catalogue targets, sections, ConText, Hit objects."""
+    from cdi.models import Note
+    from cdi.nlp import NotePipeline
+
+    pipeline = NotePipeline.build()
+
+    def run(texts: list[str]) -> None:
+        notes = (
+            Note(f"DocumentReference/{i}", t, None, None, None, "other", None) for i, t in enumerate(texts)
+        )
+        for _ in pipeline.analyze(notes, batch_size=batch_size):
+            pass
+
+    return run
+
+
+ROWS: dict[str, Callable[[int], Callable[[list[str]], None]]] = {
+    "medspaCy 1.3.1 default (PyRuSH)": medspacy_default,
+    "CDI NotePipeline.analyze": note_pipeline,
+}
+
+
+def measure_row(name: str, n: int, batch_size: int) -> dict[str, float]:
+    """Run one row in this process and return its numbers."""
+    texts = load_texts(n)
+    t0 = time.perf_counter()
+    run = ROWS[name](batch_size)
+    built = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    run(texts)
+    elapsed = time.perf_counter() - t0
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux: kilobytes
+    return {"notes": len(texts), "build_s": built, "seconds": elapsed, "peak_mb": peak_mb}
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--notes", type=int, default=500)
+    ap.add_argument("--batch-size", type=int, default=32)
+    ap.add_argument("--row", choices=list(ROWS), help=argparse.SUPPRESS)  # child mode
+    args = ap.parse_args(argv)
+    if not (MTSAMPLES / "mtsamples.csv").exists() or not (MTSAMPLES / "derived_dedup_groups.csv").exists():
+        print(f"MTSamples not found in {MTSAMPLES}; skipping the throughput benchmark.")
+        return 0
+    if args.row:
+        print(json.dumps(measure_row(args.row, args.notes, args.batch_size)))
+        return 0
+
+    env = {**os.environ, "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
+    results: dict[str, dict[str, float]] = {}
+    for name in ROWS:
+        cmd = [sys.executable, __file__, "--row", name, "--notes", str(args.notes)]
+        cmd += ["--batch-size", str(args.batch_size)]
+        out = subprocess.run(cmd, capture_output=True, text=True, env=env, check=True, cwd=REPO).stdout
+        results[name] = json.loads(out.strip().splitlines()[-1])
+
+    base = next(iter(results.values()))
+    base_rate = base["notes"] / base["seconds"]
+    print(f"{args.notes} unique MTSamples notes, batch size {args.batch_size}, one process each")
+    print(f"{'row':34} {'build s':>8} {'notes':>6} {'seconds':>8} {'notes/s':>8} {'ratio':>6} {'peak MB':>8}")
+    for name, r in results.items():
+        rate = r["notes"] / r["seconds"]
+        print(
+            f"{name:34} {r['build_s']:8.2f} {int(r['notes']):6d} {r['seconds']:8.2f} {rate:8.1f} "
+            f"{rate / base_rate:5.1f}x {r['peak_mb']:8.0f}"
+        )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
