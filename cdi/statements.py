@@ -19,7 +19,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from fnmatch import fnmatch
 
+from cdi import icd10
 from cdi.catalog import Catalog, Topic
+from cdi.detection_rules import detection_rules
 from cdi.models import (
     Assertion,
     Author,
@@ -31,8 +33,6 @@ from cdi.models import (
     NoteAnalysis,
 )
 
-# How far (in words) an axis phrase may stand from the mention it qualifies.
-MAX_AXIS_GAP_WORDS = 4
 # Clause punctuation that separates an axis phrase from a mention. Periods, colons and dashes are left to
 # the sentence splitter: "E. coli", "CKD: stage 3b" and "CHF - acute on chronic" bind.
 _CLAUSE_BREAK = re.compile(r"[;\n]|\bbut\b|\bhowever\b|\bwhereas\b|\bvs\.?(?!\w)|\bversus\b", re.IGNORECASE)
@@ -109,7 +109,7 @@ def _gap_ok(text: str, a_end: int, b_start: int, skip: Sequence[tuple[int, int]]
         if any(s <= pos < e for s, e in skip):
             continue
         words += 1
-    return words <= MAX_AXIS_GAP_WORDS
+    return words <= detection_rules().max_axis_gap_words
 
 
 def bind_axis_values(text: str, mention: Hit, axis_hits: Sequence[Hit]) -> set[tuple[str, str]]:
@@ -182,9 +182,7 @@ def condition_topics(catalog: Catalog, condition: ConditionRecord, hits: Sequenc
     topics: set[str] = set()
     for c in condition.codings:
         if c.code and c.system and "icd-10" in c.system.lower():
-            for t in catalog:
-                if c.code.replace(".", "").startswith(t.icd10cm.category.replace(".", "")):
-                    topics.add(t.id)
+            topics |= {t.id for t in catalog if icd10.covers(t, c.code)}
     topics |= {h.topic for h in hits if h.kind is HitKind.TOPIC and not h.negated}
     return topics
 

@@ -169,3 +169,11 @@ def test_family_and_hypothetical_mentions_never_make_a_finding() -> None:
 def test_finding_ids_are_stable() -> None:
     a = [mention("DocumentReference/1", "possible heart failure", day(1), "heart failure", uncertain=True)]
     assert run(a).id == run([replace(a[0])]).id  # type: ignore[union-attr]
+
+
+def test_uncertainty_recounted_only_in_the_hospital_course_is_still_a_query() -> None:
+    text = "She was treated for possible heart failure and improved."
+    n = note("DocumentReference/1", text, day(3), kind="discharge_summary")
+    a = analysed(n, replace(hit(text, "heart failure", uncertain=True), section="hospital_course"))
+    f = run([a])
+    assert f is not None and f.kind is FindingKind.UNCERTAIN

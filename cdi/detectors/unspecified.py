@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from cdi.detectors.context import TopicContext
+from cdi.detectors.stance import final_stance
 from cdi.models import Assertion, Evidence, Indicator
 
 
@@ -39,8 +40,9 @@ def stated_values(ctx: TopicContext) -> dict[str, set[str]]:
 
 def detect(ctx: TopicContext) -> Unspecified | None:
     affirmed = [s for s in ctx.statements.provider if s.assertion is Assertion.AFFIRMED]
-    if not affirmed:
-        return None
+    final = final_stance(ctx.statements.provider)
+    if not affirmed or final is None or final.assertion is Assertion.NEGATED:
+        return None  # never affirmed, or ruled out in the end: nothing to specify
     stated = stated_values(ctx)
     missing: list[str] = []
     axis_indicators: list[Indicator] = []
