@@ -103,7 +103,8 @@ class ConditionRecord:
     codings: tuple[Coding, ...]
     text: str | None  # code.text, else the first coding display
     clinical_status: str | None  # active, resolved, ...
-    verification_status: str | None  # confirmed, provisional, differential, unconfirmed, refuted, entered-in-error
+    # confirmed, provisional, differential, unconfirmed, refuted, entered-in-error
+    verification_status: str | None
     recorded: datetime | None
     asserter: Author | None = None
 
@@ -265,6 +266,7 @@ class Finding:
     implicated_condition: str | None = None  # "Condition/12"
     unspecified_code: str | None = None  # ICD-10-CM code the diagnosis falls to as documented
     candidate_codes: tuple[str, ...] = ()  # more specific codes an answer could reach
+    stated: tuple[tuple[str, str], ...] = ()  # (axis, value) the record already states for the diagnosis
     query: Query | None = None
 
 

@@ -91,6 +91,7 @@ def detect_topic(ctx: TopicContext) -> Finding | None:
             axes=found_unspecified.missing,
             implicated_condition=_condition_of(found_unspecified.evidence),
             unspecified_code=ctx.topic.icd10cm.unspecified,
+            stated=tuple(sorted(found_unspecified.stated.items())),
             candidate_codes=tuple(
                 icd10.candidate_codes(ctx.topic, found_unspecified.stated, found_unspecified.missing)
             ),
