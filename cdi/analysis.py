@@ -17,7 +17,7 @@ from cdi.catalog import Catalog, load_catalog
 from cdi.detectors import detect_topic
 from cdi.detectors.context import TopicContext
 from cdi.models import ConditionRecord, EncounterRecord, EncounterResult, Finding, Hit, NoteAnalysis
-from cdi.nlp import NotePipeline
+from cdi.nlp import NotePipeline, get_pipeline
 from cdi.queries import QueryDrafter
 
 
@@ -29,7 +29,9 @@ class Analyzer:
         drafter: QueryDrafter | None = None,
     ):
         self.catalog = catalog or load_catalog()
-        self.pipeline = pipeline or NotePipeline.build(self.catalog)
+        if pipeline is None:  # the process-wide pipeline serves the shipped catalogue
+            pipeline = get_pipeline() if catalog is None else NotePipeline.build(self.catalog)
+        self.pipeline = pipeline
         self.drafter = drafter or QueryDrafter(self.catalog)
         self._condition_hits: dict[str, tuple[Hit, ...]] = {}
 
