@@ -8,8 +8,12 @@ own subprocess (one process, one core: ``OMP_NUM_THREADS=1``), builds its pipeli
 processes the same texts once; the child reports its wall time and peak RSS (``ru_maxrss``), so one
 row's memory never inflates another's.
 
-A row is a function ``(texts, batch_size) -> None`` registered in ``ROWS``; a later "full job" row
+A row is a function ``(batch_size) -> run(texts)`` registered in ``ROWS``; a later "full job" row
 (FHIR parse + NLP + detection + drafting) is one more entry.
+
+A second table compares sentence splitters alone (medspaCy tokenizer + splitter) on the same texts,
+with how many of a handful of tricky clinical cases each gets right (the full set is in
+tests/test_nlp_sentences.py).
 """
 
 from __future__ import annotations
@@ -91,6 +95,84 @@ ROWS: dict[str, Callable[[int], Callable[[list[str]], None]]] = {
 }
 
 
+# --- sentence splitters alone ---------------------------------------------------------------------
+
+TRICKY: list[tuple[str, list[str]]] = [
+    (
+        "ASSESSMENT AND PLAN\n1. Acute on chronic systolic CHF. Diurese.\n2. AKI, likely prerenal.",
+        ["ASSESSMENT AND PLAN", "1. Acute on chronic systolic CHF.", "Diurese.", "2. AKI, likely prerenal."],
+    ),
+    (
+        "Extremities: no edema 1. CHF exacerbation 2. AKI 3. UTI",
+        ["Extremities: no edema", "1. CHF exacerbation", "2. AKI", "3. UTI"],
+    ),
+    (
+        "Patient with a history of\ncongestive heart failure who presents with\n"
+        "shortness of breath. Admitted.",
+        [
+            "Patient with a history of\ncongestive heart failure who presents with\nshortness of breath.",
+            "Admitted.",
+        ],
+    ),
+    ("Dx: CHF\nDx: COPD", ["Dx: CHF", "Dx: COPD"]),
+    (
+        "Extremities: No clubbing or edema.\nNeuro: alert",
+        ["Extremities: No clubbing or edema.", "Neuro: alert"],
+    ),
+    ("BP 100/60\nHR 110\nRR 24", ["BP 100/60", "HR 110", "RR 24"]),
+    (
+        "PREOPERATIVE DIAGNOSIS:,  Acute appendicitis.,POSTOPERATIVE DIAGNOSIS:,  Perforated appendicitis.",
+        [
+            "PREOPERATIVE DIAGNOSIS:,",
+            "Acute appendicitis.,",
+            "POSTOPERATIVE DIAGNOSIS:,",
+            "Perforated appendicitis.",
+        ],
+    ),
+    ("Seen by Dr. Smith. Pneumonia vs. atelectasis.", ["Seen by Dr. Smith.", "Pneumonia vs. atelectasis."]),
+]
+
+
+def _splitters() -> dict[str, object]:
+    """name -> spaCy Language with the medspaCy tokenizer and one sentence splitter."""
+    from loguru import logger
+
+    logger.disable("PyRuSH")
+    import medspacy  # noqa: F401  (registers medspacy_pyrush)
+    import spacy
+    from medspacy.custom_tokenizer import create_medspacy_tokenizer
+
+    import cdi.nlp.sentences  # noqa: F401  (registers cdi_sentences)
+
+    rush_rules = Path(medspacy.__file__).resolve().parents[1] / "resources" / "en" / "rush_rules.tsv"
+    out: dict[str, object] = {}
+    for name, pipe, config in [
+        ("PyRuSH (medspaCy default)", "medspacy_pyrush", {"rules_path": str(rush_rules)}),
+        ("spaCy sentencizer", "sentencizer", {}),
+        ("cdi_sentences (ours)", "cdi_sentences", None),
+    ]:
+        nlp = spacy.blank("en")
+        nlp.tokenizer = create_medspacy_tokenizer(nlp)
+        nlp.add_pipe(pipe, config=config) if config is not None else nlp.add_pipe(pipe)
+        out[name] = nlp
+    return out
+
+
+def compare_splitters(texts: list[str], batch_size: int) -> None:
+    print(f"\nsentence splitters alone (medspaCy tokenizer + splitter), same {len(texts)} notes")
+    print(f"{'splitter':34} {'notes/s':>8} {'tricky cases right':>19}")
+    for name, nlp in _splitters().items():
+        t0 = time.perf_counter()
+        for _ in nlp.pipe(texts, batch_size=batch_size):  # type: ignore[attr-defined]
+            pass
+        rate = len(texts) / (time.perf_counter() - t0)
+        right = 0
+        for text, expected in TRICKY:
+            got = [s.text.strip() for s in nlp(text).sents if s.text.strip()]  # type: ignore[operator]
+            right += got == expected
+        print(f"{name:34} {rate:8.1f} {right:>12d} of {len(TRICKY)}")
+
+
 def measure_row(name: str, n: int, batch_size: int) -> dict[str, float]:
     """Run one row in this process and return its numbers."""
     texts = load_texts(n)
@@ -135,6 +217,7 @@ def main(argv: list[str] | None = None) -> int:
             f"{name:34} {r['build_s']:8.2f} {int(r['notes']):6d} {r['seconds']:8.2f} {rate:8.1f} "
             f"{rate / base_rate:5.1f}x {r['peak_mb']:8.0f}"
         )
+    compare_splitters(load_texts(args.notes), args.batch_size)
     return 0
 
 
