@@ -68,9 +68,24 @@ def small() -> NotePipeline:
     kidney = _topic(
         "acute_kidney_injury",
         terms=["AKI", "acute kidney injury", {"phrase": "ARF", "case_sensitive": True}],
+        not_terms=["risk of AKI"],
         axes=[ACUITY],
     )
-    copd = _topic("copd", terms=["COPD"], axes=[ACUITY])
+    copd = _topic(
+        "copd",
+        terms=["COPD"],
+        axes=[
+            {
+                "id": "acuity",
+                "question": "the acuity",
+                "values": [
+                    {"id": "acute", "label": "Acute", "phrases": ["acute", "exacerbation"]},
+                    {"id": "stable", "label": "Stable", "phrases": ["no exacerbation"]},
+                ],
+            }
+        ],
+        indicators=[{"id": "smoking", "name": "Smoking", "source": "text", "phrases": ["former smoker"]}],
+    )
     return NotePipeline.build(Catalog([hf, kidney, copd]))
 
 
@@ -167,3 +182,16 @@ def test_hits_of_the_shipped_catalogue(nlp) -> None:  # type: ignore[no-untyped-
     assert ("topic", "heart_failure") in topics
     assert ("indicator", "heart_failure") in topics
     assert len(nlp.catalog) >= 1
+
+
+def test_a_trigger_inside_a_target_phrase_stays_in_it(small: NotePipeline) -> None:
+    # "no exacerbation" is a phrase of the catalogue: its "no" must not negate the COPD after it
+    hits = small.analyze_text("No exacerbation of COPD.")
+    assert [(h.text, h.negated) for h in hits] == [("No exacerbation", False), ("COPD", False)]
+    copd = [h for h in small.analyze_text("Former smoker with COPD.") if h.kind is HitKind.TOPIC]
+    assert [(h.text, h.historical) for h in copd] == [("COPD", False)]
+
+
+def test_a_not_term_still_lends_its_words_to_context(small: NotePipeline) -> None:
+    hits = small.analyze_text("Risk of AKI and heart failure.")
+    assert [(h.text, h.hypothetical) for h in hits] == [("heart failure", True)]

@@ -15,7 +15,10 @@ builds the same ConTextGraph as medspaCy but
   breaks) instead of medspaCy's Matcher, which spent ~40 ms per note on Python set predicates;
 * compares modifiers only with modifiers and targets of the same sentence (scopes never leave a
   sentence here), which keeps a long note linear instead of quadratic;
-* skips matching altogether when a note has no target.
+* skips matching altogether when a note has no target;
+* with ``prune_on_target_overlap`` (as medspaCy documents it, with a correct overlap test) drops a
+  modifier inside a target phrase altogether: "no exacerbation" (a COPD acuity phrase) must not negate
+  the COPD after it, nor "former" in "former smoker" make the COPD historical.
 """
 
 from __future__ import annotations
@@ -143,10 +146,19 @@ def register_context() -> str:
                 return doc
             matcher = self._fast()
             sentences = SentenceIndex(doc)
+            targets_by_sentence: dict[int, list[tuple[int, int]]] = {}
+            for target in spans:
+                targets_by_sentence.setdefault(sentences.of_token(target.start), []).append(
+                    (target.start, target.end)
+                )
             by_sentence: dict[int, list[Any]] = {}
             for match_id, start, end in matcher(doc):
-                rule = matcher.rule_map[self.nlp.vocab.strings[match_id]]
                 k = sentences.of_token(start)
+                if self.prune_on_target_overlap and any(
+                    spans_overlap((start, end), t) for t in targets_by_sentence.get(k, ())
+                ):
+                    continue  # a trigger word inside a target phrase belongs to the phrase
+                rule = matcher.rule_map[self.nlp.vocab.strings[match_id]]
                 if self.max_scope:  # a global window instead of sentences: medspaCy computes it
                     modifier = CdiConTextModifier(rule, start, end, doc, max_scope=self.max_scope)
                 else:

@@ -101,6 +101,7 @@ class NotePipeline:
                 "span_attrs": None,
                 "input_span_type": "group",
                 "span_group_name": SPAN_GROUP,
+                "prune_on_target_overlap": True,
                 "terminating_types": {k: list(v) for k, v in context_additions.terminating_types.items()},
             },
         )
@@ -124,16 +125,16 @@ class NotePipeline:
         """ConText and section flags for given character spans of ``text`` instead of catalogue targets.
 
         For evaluation kits that name the concept in each sentence (the NegEx kit): the same pipeline
-        runs, with the given spans as the targets.
+        runs, with the given spans as the targets. One entry per span (empty for a blank span).
         """
         doc = self.nlp.make_doc(text)
+        targets = [doc.char_span(s, e, alignment_mode="expand") for s, e in spans]
         for name, proc in self.nlp.pipeline:
             if name == TARGET_FACTORY:
-                targets = [doc.char_span(s, e, alignment_mode="expand") for s, e in spans]
-                doc.spans[SPAN_GROUP] = [t for t in targets if t is not None]
+                doc.spans[SPAN_GROUP] = [t for t in targets if t is not None and len(t)]
                 continue
             doc = proc(doc)
-        return [self._flags(span, None) for span in doc.spans[SPAN_GROUP]]
+        return [self._flags(t, None) if t is not None and len(t) else frozenset() for t in targets]
 
     # --- internals --------------------------------------------------------------------------------
 

@@ -2,7 +2,8 @@
 
 Every ``Term.phrase`` names a topic (TOPIC), every axis value phrase states a value (AXIS), every text
 indicator phrase is a clinical indicator (INDICATOR), and every ``not_terms`` phrase is a pseudo target:
-a longer phrase that wins the overlap with the term inside it and yields no hit ("heart failure clinic").
+a longer phrase that wins the overlap with the term inside it and yields no hit ("heart failure clinic");
+it is dropped right after matching, so ConText treats its words like any other words.
 
 The same phrase often has several meanings ("acute" is an acuity value of several topics, "HFrEF" is a
 term and a type value). Each distinct phrase becomes one TargetRule, so it is matched once, and the
@@ -29,10 +30,11 @@ from cdi.catalog import Catalog, IndicatorRule
 from cdi.models import HitKind
 
 TARGET_LABEL = "CDI_TARGET"
+NOT_TERM_LABEL = "CDI_NOT_TERM"  # matched to win the overlap, then dropped: ConText never sees it
 TARGET_FACTORY = "cdi_target_matcher"
 
 
-@dataclass(frozen=True, order=True)
+@dataclass(frozen=True)
 class Meaning:
     """What a matched phrase says: a topic term, an axis value or an indicator."""
 
@@ -77,7 +79,12 @@ class TargetIndex:
         words = [t for t in tokens if t.strip()]
         found = set(self.insensitive.get(" ".join(w.lower() for w in words), ()))
         found.update(self.sensitive.get(" ".join(words), ()))
-        return tuple(sorted(found))
+        return tuple(
+            sorted(
+                found,
+                key=lambda m: (m.kind, m.topic, m.axis or "", m.value or "", m.indicator or "", m.implies),
+            )
+        )
 
 
 def _words(tokenizer: Any, phrase: str) -> list[str]:
@@ -135,9 +142,15 @@ def build_target_index(catalog: Catalog, tokenizer: Any) -> TargetIndex:
         if case_sensitive and key.lower() in index.insensitive:
             continue  # the case-insensitive rule finds it; meanings() merges both
         if case_sensitive:
-            index.rules.append(TargetRule(key, TARGET_LABEL, pattern=[{"ORTH": w} for w in words]))
+            has_meaning = bool(index.sensitive[key])
+            pattern: list[dict[str, Any]] | None = [{"ORTH": w} for w in words]
         else:
-            index.rules.append(TargetRule(key, TARGET_LABEL))
+            has_meaning = bool(index.insensitive[key]) or any(
+                k.lower() == key and v for k, v in index.sensitive.items()
+            )
+            pattern = None
+        label = TARGET_LABEL if has_meaning else NOT_TERM_LABEL
+        index.rules.append(TargetRule(key, label, pattern=pattern))
     return index
 
 
@@ -172,6 +185,8 @@ def register_target_matcher() -> str:
             spans = []
             for match_id, start, end in matcher(doc):
                 rule = matcher.rule_map[self.nlp.vocab.strings[match_id]]
+                if rule.category == NOT_TERM_LABEL:
+                    continue  # it has blocked the shorter term inside it; it is no mention
                 span = Span(doc, start=start, end=end, label=rule.category)
                 span._.target_rule = rule
                 spans.append(span)
