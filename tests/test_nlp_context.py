@@ -77,6 +77,7 @@ UNCERTAIN = [
     "Echo to evaluate for CHF.",
     "Assess for CHF.",
     "Work-up for CHF.",
+    "Pneumonia; CHF is also in the differential.",
 ]
 
 
@@ -133,6 +134,7 @@ def test_family_possessive_heart_failure(nlp) -> None:  # type: ignore[no-untype
         "Remote CHF.",
         "Hx of CHF.",
         "CHF 5 years ago.",
+        "She last had CHF in her thirties.",
     ],
 )
 def test_historical(nlp, text: str) -> None:  # type: ignore[no-untyped-def]
