@@ -42,6 +42,9 @@ NEGATED = [
     "Denies CHF.",
     "No further episodes of CHF.",
     "Echo negative\n   for CHF.",  # a line break inside the trigger
+    "CHF was not detected.",
+    "Never been diagnosed with CHF.",
+    "Screen: CHF negative, COPD positive.",
 ]
 
 
