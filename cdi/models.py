@@ -249,6 +249,8 @@ class Query:
     text: str
     options: tuple[str, ...]
     template: str  # template file name that rendered it
+    option_codes: tuple[str, ...] = ()  # per option, what the answer means (cdi.query_options); may be empty
+    violations: tuple[str, ...] = ()  # compliance rule ids the drafted text breaks (cdi.compliance)
 
 
 @dataclass(frozen=True)
