@@ -1,4 +1,4 @@
-"""Throughput and peak memory of the NLP stage against medspaCy's default pipeline, on MTSamples.
+"""Throughput and peak memory of the NLP stage and the whole job against medspaCy's default pipeline.
 
     .venv/bin/python benchmarks/throughput.py [--notes 500] [--batch-size 32]
 
@@ -8,8 +8,9 @@ own subprocess (one process, one core: ``OMP_NUM_THREADS=1``), builds its pipeli
 processes the same texts once; the child reports its wall time and peak RSS (``ru_maxrss``), so one
 row's memory never inflates another's.
 
-A row is a function ``(batch_size) -> run(texts)`` registered in ``ROWS``; a later "full job" row
-(FHIR parse + NLP + detection + drafting) is one more entry.
+A row is a function ``(batch_size) -> run(texts)`` registered in ``ROWS``. The "full job" row takes the
+same texts as FHIR JSON (one Bundle per encounter, base64 DocumentReference) and runs everything
+``cdi analyze`` runs: FHIR parse, NLP, detection and query drafting.
 
 A second table compares sentence splitters alone (medspaCy tokenizer + splitter) on the same texts,
 with how many of a handful of tricky clinical cases each gets right (the full set is in
@@ -89,9 +90,62 @@ def note_pipeline(batch_size: int) -> Callable[[list[str]], None]:
     return run
 
 
+def full_job(batch_size: int) -> Callable[[list[str]], None]:
+    """The whole job of ``cdi analyze``: FHIR JSON parsed (base64 DocumentReferences in one Bundle per
+    encounter), NLP, statements, indicators, the four detectors, and a drafted query per finding."""
+    import base64
+
+    from cdi.analysis import Analyzer
+    from cdi.fhir_input import encounters_from_bundle
+
+    analyzer = Analyzer()
+
+    def bundle(i: int, text: str) -> bytes:
+        enc = {
+            "resourceType": "Encounter",
+            "id": f"e{i}",
+            "status": "finished",
+            "class": {"system": "http://terminology.hl7.org/CodeSystem/v3-ActCode", "code": "IMP"},
+            "subject": {"reference": f"Patient/p{i}"},
+        }
+        doc = {
+            "resourceType": "DocumentReference",
+            "id": f"d{i}",
+            "status": "current",
+            "type": {"coding": [{"system": "http://loinc.org", "code": "11506-3"}]},
+            "subject": {"reference": f"Patient/p{i}"},
+            "date": "2026-01-01T00:00:00Z",
+            "content": [
+                {
+                    "attachment": {
+                        "contentType": "text/plain; charset=utf-8",
+                        "data": base64.b64encode(text.encode()).decode(),
+                    }
+                }
+            ],
+            "context": {"encounter": [{"reference": f"Encounter/e{i}"}]},
+        }
+        return json.dumps(
+            {"resourceType": "Bundle", "type": "collection", "entry": [{"resource": enc}, {"resource": doc}]}
+        ).encode()
+
+    def run(texts: list[str]) -> None:
+        payloads = [bundle(i, t) for i, t in enumerate(texts)]  # the input as it arrives: JSON bytes
+
+        def records():  # type: ignore[no-untyped-def]
+            for payload in payloads:
+                yield from encounters_from_bundle(json.loads(payload))
+
+        for _ in analyzer.analyze_many(records(), encounters_per_batch=batch_size):
+            pass
+
+    return run
+
+
 ROWS: dict[str, Callable[[int], Callable[[list[str]], None]]] = {
     "medspaCy 1.3.1 default (PyRuSH)": medspacy_default,
     "CDI NotePipeline.analyze": note_pipeline,
+    "CDI full job (FHIR->queries)": full_job,
 }
 
 
