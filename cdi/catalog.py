@@ -12,7 +12,7 @@ time instead of a rule that silently never fires.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
@@ -229,7 +229,7 @@ class Catalog:
                 raise ValueError(f"topic {t.id!r} defined twice")
             self.topics[t.id] = t
 
-    def __iter__(self):  # type: ignore[no-untyped-def]
+    def __iter__(self) -> Iterator[Topic]:
         return iter(self.topics.values())
 
     def __len__(self) -> int:
