@@ -204,6 +204,11 @@ class FhirReader:
                         state.rejected += 1
                     continue
                 if not isinstance(data, dict) or "resourceType" not in data:
+                    if line_no == 1 and isinstance(data, dict) and path.resolve() not in self._explicit:
+                        # An ndjson file in a folder whose first record is not FHIR (a bulk-export
+                        # log) is not part of the export's resources: skip it quietly.
+                        state.skipped += 1
+                        return
                     bad_lines += 1
                     if bad_lines <= MAX_LINE_PROBLEMS:
                         state.problem(FhirInputError(None, "resourceType", "not a FHIR resource"), source)
