@@ -72,10 +72,6 @@ class Statement:
             return "structured"
         return self.author.key if self.author else self.source
 
-    @property
-    def is_provider(self) -> bool:
-        return self.author_kind in (AuthorKind.PROVIDER, AuthorKind.UNKNOWN)
-
     def values_of(self, axis: str) -> set[str]:
         return {v for a, v in self.axis_values if a == axis}
 
@@ -91,9 +87,6 @@ class TopicRecord:
     # axis values mentioned anywhere in the record (any author, bound or not), for when_indicated axes
     loose_axis_values: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
     loose_axis_evidence: dict[str, list[Evidence]] = field(default_factory=lambda: defaultdict(list))
-
-    def all_current(self) -> list[Statement]:
-        return sorted(self.provider + self.others, key=lambda s: s.order)
 
 
 def _gap_ok(text: str, a_end: int, b_start: int, skip: Sequence[tuple[int, int]]) -> bool:
