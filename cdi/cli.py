@@ -115,5 +115,50 @@ def analyze(
         raise typer.Exit(EXIT_INPUT_REJECTED)
 
 
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    database: Annotated[
+        str | None,
+        typer.Option(help="SQLAlchemy URL of the store; default $CDI_DATABASE_URL, else ./cdi.db (SQLite)."),
+    ] = None,
+    tokens_file: Annotated[
+        Path | None, typer.Option(help="YAML/JSON file of bearer tokens -> roles (else $CDI_TOKENS_FILE).")
+    ] = None,
+    load_samples: Annotated[
+        bool, typer.Option("--load-samples", help="Analyse and store the bundled fhir_samples/ at start-up.")
+    ] = False,
+    samples: Annotated[Path | None, typer.Option(help="Folder of FHIR Bundles for --load-samples.")] = None,
+    dev: Annotated[
+        bool, typer.Option("--dev", help="Also make a cdi_specialist token for this run and print it.")
+    ] = False,
+) -> None:
+    """Run the HTTP service (FHIR endpoints, query lifecycle, worklist, metrics, CDS Hooks; docs at /docs).
+
+    Without configured tokens a development token is printed and the server listens on loopback only.
+    """
+    from cdi.service.serve import default_samples, run, serve_settings
+
+    try:
+        settings, token = serve_settings(
+            host=host,
+            database=database,
+            tokens_file=tokens_file,
+            load_samples=(samples or default_samples()) if load_samples else None,
+            dev=dev,
+        )
+    except ValueError as exc:  # ServeError and bad token files alike: say why, exit 2
+        Console(stderr=True).print(f"[red]cannot start:[/red] {exc}", highlight=False)
+        raise typer.Exit(2) from None
+    err = Console(stderr=True)
+    err.print(f"store: {settings.database_url}", highlight=False)
+    if token is not None:
+        err.print(f"development token (cdi_specialist, this run only): [bold]{token}[/bold]", highlight=False)
+        err.print(f"  curl -H 'Authorization: Bearer {token}' http://{host}:{port}/Task", highlight=False)
+    err.print(f"API documentation: http://{host}:{port}/docs", highlight=False)
+    run(settings, host=host, port=port)
+
+
 if __name__ == "__main__":  # pragma: no cover
     app()
