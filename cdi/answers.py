@@ -79,6 +79,9 @@ CONDITION_CLINICAL = "http://terminology.hl7.org/CodeSystem/condition-clinical"
 CONDITION_VERIFICATION = "http://terminology.hl7.org/CodeSystem/condition-ver-status"
 CONDITION_CATEGORY = "http://terminology.hl7.org/CodeSystem/condition-category"
 MAX_ID = 64
+# ICD-10-CM categories coded in addition to the condition ("use additional code"): the organism of an
+# infection (B95-B97) and severe sepsis / septic shock (R65.2-). They come after the condition's code.
+ADDITIONAL_CODE_CATEGORIES = frozenset({"B95", "B96", "B97", "R65"})
 
 
 class AnswerError(ValueError):
@@ -306,50 +309,87 @@ def _common_code(codes: list[str]) -> str | None:
     return None
 
 
-def answer_code(topic: Topic, finding: Finding, answered: Mapping[str, str]) -> str | None:
-    """The ICD-10-CM code the diagnosis reaches with the answer, or None when no code is determined.
+def _axis_families(topic: Topic) -> dict[str, frozenset[str]]:
+    """Per axis, the three-character categories its values' codes fall in (its domain in cdi.icd10)."""
+    return {
+        a.id: frozenset(c[:3] for v in a.values for p in v.icd10cm for c in icd10.matching_leaves(p))
+        for a in topic.axes
+    }
 
-    With the axis values the record states (``Finding.stated``): :func:`cdi.icd10.code_for` on those
-    plus the answered ones. Without them (a finding read back from the store keeps only its candidate
-    codes): the candidate the answered values narrow to. Otherwise the code every reachable leaf shares
-    (a category such as E10), and for a bare confirmation the topic's unspecified code.
+
+def _one_code(topic: Topic, stated: Mapping[str, str], leaves: list[str]) -> str | None:
+    """One code for alternative leaves: the leaf; the one not specific on an axis nobody stated (a heel
+    ulcer without a side); across categories, the one ICD-10-CM calls unspecified (E43 for severe
+    malnutrition); else the code they all share (E10 for type 1 diabetes, complications not stated)."""
+    if len(leaves) == 1:
+        return leaves[0]
+    unstated = [p for a in topic.axes if a.id not in stated for v in a.values for p in v.icd10cm]
+    general = [c for c in leaves if not any(fnmatchcase(c, p.upper()) for p in unstated)] or leaves
+    if len(general) == 1:
+        return general[0]
+    if len({c[:3] for c in general}) > 1:  # alternative categories: E40-E43 for severe malnutrition
+        unspecified = [c for c in general if "unspecified" in icd10.describe(c).lower()]
+        if len(unspecified) == 1:
+            return unspecified[0]
+    return _common_code(general)
+
+
+def answer_codes(topic: Topic, finding: Finding, answered: Mapping[str, str]) -> list[str]:
+    """The ICD-10-CM codes the diagnosis reaches with the answer, the condition's own code first.
+
+    The axis values are those the record states (``Finding.stated``) plus the answered ones. Without
+    stated values (a finding read back from the store keeps only its candidate codes), the candidate the
+    answered value narrows to. Otherwise the leaves consistent with the values, grouped by the axes whose
+    codes they are: one code per group, so that values coded together each give theirs (cystitis due to
+    E. coli: N30.- and, ICD-10-CM's "use additional code", B96.2-; sepsis with shock: A41.- and R65.21).
+    For a bare confirmation, the topic's unspecified code. Empty when nothing fits.
     """
     valid = {a.id: {v.id for v in a.values} for a in topic.axes}
     answer = {a: v for a, v in answered.items() if v in valid.get(a, set())}
     stated = {a: v for a, v in finding.stated if v in valid.get(a, set())}
     combined = {**stated, **answer}
     if not combined:
-        return finding.unspecified_code or topic.icd10cm.unspecified
-    if answer and finding.candidate_codes and not stated:
+        return [finding.unspecified_code or topic.icd10cm.unspecified]
+    if len(answer) == 1 and finding.candidate_codes and not stated:
         patterns = [p for a, v in answer.items() for p in topic.axis(a).value(v).icd10cm]
         hits = [c for c in finding.candidate_codes if any(fnmatchcase(c, p.upper()) for p in patterns)]
         if len(hits) == 1:
-            return hits[0]
+            return hits
     try:
-        code = icd10.code_for(topic, combined)
-        if code is not None:
-            return code
-        return _common_code(icd10.candidate_codes(topic, combined, (), limit=100_000))
+        leaves = icd10.candidate_codes(topic, combined, (), limit=100_000)
     except KeyError:
-        return None
+        return []
+    families = _axis_families(topic)
+    groups: dict[frozenset[str], list[str]] = {}
+    for leaf in leaves:
+        owners = frozenset(a for a in combined if leaf[:3] in families.get(a, frozenset()))
+        groups.setdefault(owners, []).append(leaf)
+    codes = [c for group in groups.values() if (c := _one_code(topic, combined, group))]
+    return sorted(codes, key=lambda c: (c[:3] in ADDITIONAL_CODE_CATEGORIES, c))
+
+
+def answer_code(topic: Topic, finding: Finding, answered: Mapping[str, str]) -> str | None:
+    """The first of :func:`answer_codes` (the condition's own code), or None."""
+    codes = answer_codes(topic, finding, answered)
+    return codes[0] if codes else None
 
 
 def _condition(
     finding: Finding,
     topic: Topic,
-    code: str | None,
+    codes: list[str],
     text: str,
     *,
     condition_id: str,
     asserter: str,
     response_ref: str,
-    now: datetime,
+    now: datetime | None,
 ) -> Condition | None:
     if not finding.patient:
         return None  # a Condition needs a subject
-    coding = None
-    if code and icd10.exists(code):
-        coding = [Coding(system=ICD10CM, code=code, display=icd10.describe(code))]
+    coding = [
+        Coding(system=ICD10CM, code=c, display=icd10.describe(c)) for c in codes if icd10.exists(c)
+    ] or None
     return Condition(
         id=condition_id,
         clinicalStatus=CodeableConcept(
@@ -389,6 +429,94 @@ def _id(base: str, suffix: str) -> str:
 # --- The loop ---------------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class ReadAnswer:
+    """What a response says, read against its Questionnaire: the chosen options and what they document."""
+
+    chosen: tuple[tuple[str, str], ...]  # (option code, option text as the Questionnaire offers it)
+    free_text: str | None
+    outcome: str
+    answered: tuple[tuple[str, str], ...]  # axis values the answer states
+
+
+def read_answer(
+    finding: Finding, questionnaire: Questionnaire, response: Mapping[str, Any] | QuestionnaireResponse
+) -> ReadAnswer:
+    """Check a response's items against the Questionnaire and read its meaning (no Task or addressee checks:
+    also for a response read back from the store)."""
+    qr = _parse(response)
+    given = _answers_of(qr, questionnaire)
+    chosen = _chosen(questionnaire, given)
+    free_text = _free_text(questionnaire, given, chosen)
+    topic = _topic(finding)
+    meanings = [option_meaning(topic, code, display, free_text) for code, display in chosen]
+    outcome = meanings[0].outcome if len(meanings) == 1 else OUTCOME_DIAGNOSIS
+    answered = {axis: value for m in meanings for axis, value in m.stated}
+    return ReadAnswer(tuple(chosen), free_text, outcome, tuple(sorted(answered.items())))
+
+
+def _topic(finding: Finding) -> Topic:
+    catalog = load_catalog()
+    if finding.topic not in catalog.topics:
+        raise AnswerError("unknown-query", "the finding's topic is not in the catalogue")
+    return catalog[finding.topic]
+
+
+def proposed_condition(
+    finding: Finding,
+    questionnaire: Questionnaire,
+    response: Mapping[str, Any] | QuestionnaireResponse,
+    *,
+    task_id: str,
+    asserter: str,
+) -> Condition | None:
+    """The diagnosis a (validated) response documents, as a confirmed Condition; None when it documents none.
+
+    Deterministic from the response, so the service can rebuild it from a stored answer: id
+    ``<task id>-condition``, recorded when the response was authored, evidence the response.
+    """
+    qr = _parse(response)
+    read = read_answer(finding, questionnaire, qr)
+    if read.outcome != OUTCOME_DIAGNOSIS:
+        return None
+    topic = _topic(finding)
+    recorded = _instant(qr.authored) if qr.authored else None
+    return _condition(
+        finding,
+        topic,
+        answer_codes(topic, finding, dict(read.answered)),
+        _condition_text(topic, list(read.chosen), read.free_text),
+        condition_id=_id(task_id, "-condition"),
+        asserter=_bare(asserter) or asserter,
+        response_ref=f"QuestionnaireResponse/{qr.id or _id(task_id, '-response')}",
+        now=recorded,
+    )
+
+
+def answer_provenance(
+    finding: Finding,
+    questionnaire: Questionnaire,
+    *,
+    task_id: str,
+    response_id: str,
+    condition_id: str | None,
+    answered_by: str,
+    recorded: datetime,
+) -> Provenance:
+    """Who answered and when: targets the Task, the response (and the proposed Condition); sources the
+    Questionnaire and the DetectedIssue; activity UPDATE (the Task); agent the answering provider."""
+    targets = [f"Task/{task_id}", f"QuestionnaireResponse/{response_id}"]
+    if condition_id is not None:
+        targets.append(f"Condition/{condition_id}")
+    return provenance(
+        targets,
+        agent=_bare(answered_by) or answered_by,
+        activity="UPDATE",
+        recorded=recorded,
+        entity=[f"Questionnaire/{questionnaire.id}", f"DetectedIssue/{finding.id}"],
+    )
+
+
 def apply_answer(
     finding: Finding,
     questionnaire: Questionnaire,
@@ -405,17 +533,7 @@ def apply_answer(
     _check_identity(finding, questionnaire, task, qr)
     _check_open_and_addressee(task, qr, answered_by)
     _check_status_and_subject(finding, qr)
-    given = _answers_of(qr, questionnaire)
-    chosen = _chosen(questionnaire, given)
-    free_text = _free_text(questionnaire, given, chosen)
-
-    catalog = load_catalog()
-    if finding.topic not in catalog.topics:
-        raise AnswerError("unknown-query", "the finding's topic is not in the catalogue")
-    topic = catalog[finding.topic]
-    meanings = [option_meaning(topic, code, display, free_text) for code, display in chosen]
-    outcome = meanings[0].outcome if len(meanings) == 1 else OUTCOME_DIAGNOSIS
-    answered = {axis: value for m in meanings for axis, value in m.stated}
+    read = read_answer(finding, questionnaire, qr)
 
     task_id = str(task.id or finding.id)
     qr_id = str(qr.id or _id(task_id, "-response"))
@@ -440,19 +558,7 @@ def apply_answer(
         }
     )
     response_ref = f"QuestionnaireResponse/{qr_id}"
-
-    proposed = None
-    if outcome == OUTCOME_DIAGNOSIS:
-        proposed = _condition(
-            finding,
-            topic,
-            answer_code(topic, finding, answered),
-            _condition_text(topic, chosen, free_text),
-            condition_id=_id(task_id, "-condition"),
-            asserter=owner,
-            response_ref=response_ref,
-            now=authored,
-        )
+    proposed = proposed_condition(finding, questionnaire, response_out, task_id=task_id, asserter=owner)
 
     start = (
         task.executionPeriod.start if task.executionPeriod and task.executionPeriod.start else task.authoredOn
@@ -473,28 +579,37 @@ def apply_answer(
         }
     )
     completed = Task.model_validate(task_data)
-
-    targets = [f"Task/{task_id}", response_ref]
-    if proposed is not None:
-        targets.append(f"Condition/{proposed.id}")
-    record = provenance(
-        targets,
-        agent=owner,
-        activity="UPDATE",
+    record = answer_provenance(
+        finding,
+        questionnaire,
+        task_id=task_id,
+        response_id=qr_id,
+        condition_id=str(proposed.id) if proposed is not None else None,
+        answered_by=owner,
         recorded=when,
-        entity=[f"Questionnaire/{questionnaire.id}", f"DetectedIssue/{finding.id}"],
     )
-    log.info("query answered: outcome %s, %d option(s)", outcome, len(chosen))
+    log.info("query answered: outcome %s, %d option(s)", read.outcome, len(read.chosen))
     return AnswerOutcome(
         task=completed,
         response=response_out,
         provenance=record,
-        outcome=outcome,
-        chosen_code=",".join(code for code, _ in chosen),
-        chosen_display="; ".join(display for _, display in chosen),
-        free_text=free_text,
+        outcome=read.outcome,
+        chosen_code=",".join(code for code, _ in read.chosen),
+        chosen_display="; ".join(display for _, display in read.chosen),
+        free_text=read.free_text,
         proposed_condition=proposed,
     )
 
 
-__all__ = ["OUTCOMES", "AnswerError", "AnswerOutcome", "answer_code", "apply_answer"]
+__all__ = [
+    "OUTCOMES",
+    "AnswerError",
+    "AnswerOutcome",
+    "ReadAnswer",
+    "answer_code",
+    "answer_codes",
+    "answer_provenance",
+    "apply_answer",
+    "proposed_condition",
+    "read_answer",
+]

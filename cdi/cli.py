@@ -33,6 +33,7 @@ PROGRESS_AFTER = 5  # encounters: below this a progress bar is noise
 class OutputFormat(StrEnum):
     text = "text"
     json = "json"
+    fhir = "fhir"
 
 
 @app.callback()
@@ -55,7 +56,12 @@ def analyze(
     ],
     output_format: Annotated[
         OutputFormat,
-        typer.Option("--format", "-f", help="json: the report of DESIGN.md; text: a summary to read."),
+        typer.Option(
+            "--format",
+            "-f",
+            help="json: the report of DESIGN.md; fhir: a FHIR R4 collection Bundle (DetectedIssue, "
+            "Questionnaire, Task, Provenance); text: a summary to read.",
+        ),
     ] = OutputFormat.text,
     output: Annotated[
         Path | None, typer.Option("--output", "-o", help="Write the report here instead of stdout.")
@@ -107,12 +113,74 @@ def analyze(
     if output_format is OutputFormat.json:
         text = json.dumps(report_json(results, problems), indent=2, ensure_ascii=False)
         out_console.file.write(text + "\n")
+    elif output_format is OutputFormat.fhir:
+        from cdi.fhir_output import findings_bundle
+
+        out_console.file.write(findings_bundle(results).model_dump_json(indent=2) + "\n")
     else:
         print_text(results, out_console, show_queries=queries)
     if output:
         out_console.file.close()
     if problems:
         raise typer.Exit(EXIT_INPUT_REJECTED)
+
+
+templates_app = typer.Typer(help="Query templates (query_templates/).", no_args_is_help=True)
+app.add_typer(templates_app, name="templates")
+
+
+@templates_app.command("lint")
+def templates_lint(
+    paths: Annotated[
+        list[Path] | None,
+        typer.Argument(
+            help="FHIR input to render the templates with (default: fhir_samples/ and, when present, "
+            "../shared/cdi-scenarios/dev/).",
+            exists=True,
+        ),
+    ] = None,
+) -> None:
+    """Render every query template for every finding of the sample data and run the compliance check.
+
+    Each finding is drafted with its (kind, topic) template and with its kind's generic template; the
+    table shows per template how many queries it rendered and which rules they break. Exit status 1
+    when any rendered query breaks a rule.
+    """
+    from rich.table import Table
+
+    from cdi.analysis import get_analyzer
+    from cdi.fhir_input import FhirReader
+    from cdi.template_lint import default_inputs, lint
+
+    inputs = list(paths) if paths else default_inputs()
+    console = Console()
+    analyzer = get_analyzer()
+    results = list(analyzer.analyze_many(FhirReader(inputs).encounters()))
+    report = lint(analyzer.drafter, results)
+    table = Table(
+        title=f"{len(report.templates)} templates, {report.findings} findings from {len(inputs)} input(s)"
+    )
+    table.add_column("template")
+    table.add_column("rendered", justify="right")
+    table.add_column("violations", justify="right")
+    table.add_column("rules")
+    for row in report.templates:
+        status = "[red]" + str(len(row.violations)) + "[/red]" if row.violations else "0"
+        rendered = str(row.rendered) if row.rendered else "[yellow]0[/yellow]"
+        table.add_row(row.template, rendered, status, ", ".join(row.rules))
+    console.print(table)
+    for row in report.templates:
+        for finding_id, violation in row.violations:
+            console.print(
+                f"{row.template}  {finding_id}  {violation.rule}: {violation.reason}", highlight=False
+            )
+    if report.unrendered:
+        console.print(
+            f"[yellow]not exercised by the input:[/yellow] {', '.join(report.unrendered)}", highlight=False
+        )
+    if not report.ok:
+        raise typer.Exit(1)
+    console.print("[green]every rendered query passes the compliance check[/green]")
 
 
 @app.command()
@@ -158,6 +226,29 @@ def serve(
         err.print(f"  curl -H 'Authorization: Bearer {token}' http://{host}:{port}/Task", highlight=False)
     err.print(f"API documentation: http://{host}:{port}/docs", highlight=False)
     run(settings, host=host, port=port)
+
+
+@app.command(
+    "eval",
+    context_settings={"allow_extra_args": True, "ignore_unknown_options": True},
+    add_help_option=False,
+)
+def eval_(ctx: typer.Context) -> None:
+    """Accuracy on public data we did not write: runs benchmarks/accuracy.py (try: cdi eval --help).
+
+    Reads ../shared/eval-data and ../shared/cdi-scenarios beside the checkout; every option is the
+    harness's own (--json, --sets, --details).
+    """
+    import importlib.util
+
+    path = Path(__file__).resolve().parents[1] / "benchmarks" / "accuracy.py"
+    spec = importlib.util.spec_from_file_location("cdi_accuracy_harness", path) if path.exists() else None
+    if spec is None or spec.loader is None:
+        Console(stderr=True).print(f"the accuracy harness is not here: {path} (it comes with a source checkout)")
+        raise typer.Exit(2)
+    harness = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(harness)
+    raise typer.Exit(harness.main(list(ctx.args)))
 
 
 if __name__ == "__main__":  # pragma: no cover
