@@ -228,5 +228,28 @@ def serve(
     run(settings, host=host, port=port)
 
 
+@app.command(
+    "eval",
+    context_settings={"allow_extra_args": True, "ignore_unknown_options": True},
+    add_help_option=False,
+)
+def eval_(ctx: typer.Context) -> None:
+    """Accuracy on public data we did not write: runs benchmarks/accuracy.py (try: cdi eval --help).
+
+    Reads ../shared/eval-data and ../shared/cdi-scenarios beside the checkout; every option is the
+    harness's own (--json, --sets, --details).
+    """
+    import importlib.util
+
+    path = Path(__file__).resolve().parents[1] / "benchmarks" / "accuracy.py"
+    spec = importlib.util.spec_from_file_location("cdi_accuracy_harness", path) if path.exists() else None
+    if spec is None or spec.loader is None:
+        Console(stderr=True).print(f"the accuracy harness is not here: {path} (it needs a source checkout)")
+        raise typer.Exit(2)
+    harness = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(harness)
+    raise typer.Exit(harness.main(list(ctx.args)))
+
+
 if __name__ == "__main__":  # pragma: no cover
     app()
