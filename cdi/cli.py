@@ -219,7 +219,7 @@ def serve(
     except ValueError as exc:  # ServeError and bad token files alike: say why, exit 2
         Console(stderr=True).print(f"[red]cannot start:[/red] {exc}", highlight=False)
         raise typer.Exit(2) from None
-    err = Console(stderr=True)
+    err = Console(stderr=True, soft_wrap=True)  # never wrap the token: it is copied from here
     err.print(f"store: {settings.database_url}", highlight=False)
     if token is not None:
         err.print(f"development token (cdi_specialist, this run only): [bold]{token}[/bold]", highlight=False)

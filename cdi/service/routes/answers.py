@@ -116,11 +116,13 @@ def _record(store: Store, principal: Principal, qr: dict[str, Any]) -> tuple[str
         authored_on=view.created_at,
     )
     answered_by = _answered_by(principal, qr, view)
+    # The server assigns the response's id (the query's) and, when the client named the query only by
+    # basedOn, the Questionnaire it answers (its current version).
+    qr = {**qr, "id": view.id}
+    qr.setdefault("questionnaire", questionnaire_canonical(view.id, view.version))
     now = datetime.now(UTC)
     try:
-        outcome = apply_answer(
-            finding, the_questionnaire, the_task, {**qr, "id": view.id}, answered_by=answered_by, now=now
-        )
+        outcome = apply_answer(finding, the_questionnaire, the_task, qr, answered_by=answered_by, now=now)
     except AnswerError as exc:
         status, code, where = _ANSWER_ERRORS.get(exc.code, (422, "invalid", "QuestionnaireResponse"))
         raise ServiceError(status, code, f"{exc.code}: {exc.message}", (where,)) from None
