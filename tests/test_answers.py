@@ -155,6 +155,8 @@ def test_answer_loop_through_the_store(
     )
     assert out.outcome == "diagnosis" and out.chosen_code == "axis:type:systolic"
     assert out.proposed_condition is not None
+    for resource in (out.task, out.response, out.provenance, out.proposed_condition):  # R4B, round-trips
+        assert type(resource).model_validate_json(resource.model_dump_json()) == resource
     assert out.proposed_condition.code.coding[0].code == "I50.21"  # acute (documented) + systolic (answered)
     db.record_answer(
         query_id,
