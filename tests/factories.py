@@ -42,10 +42,27 @@ def topic(**overrides: object) -> Topic:
             },
         ],
         "indicators": [
-            {"id": "bnp_high", "name": "BNP", "source": "observation", "loinc": ["42637-9"], "above": 400, "points": 2},
-            {"id": "iv_diuretic", "name": "IV diuretic", "source": "text", "phrases": ["IV furosemide"], "points": 1},
+            {
+                "id": "bnp_high",
+                "name": "BNP",
+                "source": "observation",
+                "loinc": ["42637-9"],
+                "above": 400,
+                "points": 2,
+            },
+            {
+                "id": "iv_diuretic",
+                "name": "IV diuretic",
+                "source": "text",
+                "phrases": ["IV furosemide"],
+                "points": 1,
+            },
         ],
-        "undocumented": {"min_points": 3, "requires_any": ["bnp_high"], "options": ["Heart failure", "Other cause"]},
+        "undocumented": {
+            "min_points": 3,
+            "requires_any": ["bnp_high"],
+            "options": ["Heart failure", "Other cause"],
+        },
     }
     data.update(overrides)
     return Topic.model_validate(data)

@@ -35,10 +35,12 @@ def mention(ref: str, text: str, when, phrase: str, author=ATTENDING, kind="prog
 
 
 def test_unresolved_uncertainty_inpatient_is_a_query() -> None:
-    f = run([
-        mention("DocumentReference/1", "possible heart failure", day(1), "heart failure", uncertain=True),
-        note_without_mention("DocumentReference/2", day(3), kind="discharge_summary"),
-    ])
+    f = run(
+        [
+            mention("DocumentReference/1", "possible heart failure", day(1), "heart failure", uncertain=True),
+            note_without_mention("DocumentReference/2", day(3), kind="discharge_summary"),
+        ]
+    )
     assert f is not None and f.kind is FindingKind.UNCERTAIN
     assert f.id == finding_id(ENC, FindingKind.UNCERTAIN, "heart_failure")
 
@@ -48,20 +50,33 @@ def note_without_mention(ref: str, when, kind="progress_note"):  # type: ignore[
 
 
 def test_later_confirmation_or_rule_out_resolves_uncertainty() -> None:
-    confirmed = run([
-        mention("DocumentReference/1", "possible heart failure", day(1), "heart failure", uncertain=True),
-        mention("DocumentReference/2", "acute systolic heart failure", day(2), "heart failure"),
-    ])
+    confirmed = run(
+        [
+            mention("DocumentReference/1", "possible heart failure", day(1), "heart failure", uncertain=True),
+            mention("DocumentReference/2", "acute systolic heart failure", day(2), "heart failure"),
+        ]
+    )
     assert confirmed is None or confirmed.kind is not FindingKind.UNCERTAIN
-    ruled_out = run([
-        mention("DocumentReference/1", "rule out heart failure", day(1), "heart failure", uncertain=True),
-        mention("DocumentReference/2", "heart failure ruled out", day(2), "heart failure", negated=True),
-    ])
+    ruled_out = run(
+        [
+            mention("DocumentReference/1", "rule out heart failure", day(1), "heart failure", uncertain=True),
+            mention("DocumentReference/2", "heart failure ruled out", day(2), "heart failure", negated=True),
+        ]
+    )
     assert ruled_out is None
 
 
 def test_uncertain_in_the_discharge_summary_is_codable_inpatient_but_not_outpatient() -> None:
-    notes = [mention("DocumentReference/1", "probable heart failure", day(2), "heart failure", kind="discharge_summary", uncertain=True)]
+    notes = [
+        mention(
+            "DocumentReference/1",
+            "probable heart failure",
+            day(2),
+            "heart failure",
+            kind="discharge_summary",
+            uncertain=True,
+        )
+    ]
     assert run(notes, Setting.INPATIENT) is None
     f = run(notes, Setting.OUTPATIENT)
     assert f is not None and f.kind is FindingKind.UNCERTAIN
@@ -70,30 +85,66 @@ def test_uncertain_in_the_discharge_summary_is_codable_inpatient_but_not_outpati
 def test_same_note_rule_out_then_ruled_out_is_resolved() -> None:
     text = "Admitted to rule out heart failure. Echo normal; heart failure ruled out."
     n = note("DocumentReference/1", text, day(2), kind="discharge_summary")
-    a = analysed(n, hit(text, "heart failure", uncertain=True), hit(text, "heart failure", occurrence=1, negated=True))
+    a = analysed(
+        n, hit(text, "heart failure", uncertain=True), hit(text, "heart failure", occurrence=1, negated=True)
+    )
     assert run([a]) is None
 
 
 def test_two_providers_disagree_is_a_conflict_but_one_changing_mind_is_not() -> None:
-    conflict = run([
-        mention("DocumentReference/1", "acute systolic heart failure", day(1), "heart failure"),
-        mention("DocumentReference/2", "no heart failure", day(2), "heart failure", author=CONSULTANT, kind="consult_note", negated=True),
-        mention("DocumentReference/3", "acute systolic heart failure", day(3), "heart failure", kind="discharge_summary"),
-    ])
+    conflict = run(
+        [
+            mention("DocumentReference/1", "acute systolic heart failure", day(1), "heart failure"),
+            mention(
+                "DocumentReference/2",
+                "no heart failure",
+                day(2),
+                "heart failure",
+                author=CONSULTANT,
+                kind="consult_note",
+                negated=True,
+            ),
+            mention(
+                "DocumentReference/3",
+                "acute systolic heart failure",
+                day(3),
+                "heart failure",
+                kind="discharge_summary",
+            ),
+        ]
+    )
     assert conflict is not None and conflict.kind is FindingKind.CONFLICT
     assert {e.document for e in conflict.evidence} == {"DocumentReference/2", "DocumentReference/3"}
-    changed_mind = run([
-        mention("DocumentReference/1", "heart failure", day(1), "heart failure"),
-        mention("DocumentReference/2", "no heart failure", day(2), "heart failure", kind="discharge_summary", negated=True),
-    ])
+    changed_mind = run(
+        [
+            mention("DocumentReference/1", "heart failure", day(1), "heart failure"),
+            mention(
+                "DocumentReference/2",
+                "no heart failure",
+                day(2),
+                "heart failure",
+                kind="discharge_summary",
+                negated=True,
+            ),
+        ]
+    )
     assert changed_mind is None
 
 
 def test_discharge_summary_ruling_out_is_the_final_word() -> None:
-    f = run([
-        mention("DocumentReference/1", "heart failure", day(1), "heart failure", author=CONSULTANT),
-        mention("DocumentReference/2", "heart failure ruled out", day(2), "heart failure", kind="discharge_summary", negated=True),
-    ])
+    f = run(
+        [
+            mention("DocumentReference/1", "heart failure", day(1), "heart failure", author=CONSULTANT),
+            mention(
+                "DocumentReference/2",
+                "heart failure ruled out",
+                day(2),
+                "heart failure",
+                kind="discharge_summary",
+                negated=True,
+            ),
+        ]
+    )
     assert f is None
 
 
@@ -117,8 +168,18 @@ def test_incompatible_axis_values_between_providers_is_a_conflict() -> None:
 
 
 def test_condition_at_odds_with_notes_is_a_conflict() -> None:
-    cond = ConditionRecord("Condition/1", (Coding("http://hl7.org/fhir/sid/icd-10-cm", "I50.9", None),), "Heart failure", "active", "confirmed", day(1, 0))
-    f = run([mention("DocumentReference/1", "no heart failure", day(2), "heart failure", negated=True)], conditions=[cond])
+    cond = ConditionRecord(
+        "Condition/1",
+        (Coding("http://hl7.org/fhir/sid/icd-10-cm", "I50.9", None),),
+        "Heart failure",
+        "active",
+        "confirmed",
+        day(1, 0),
+    )
+    f = run(
+        [mention("DocumentReference/1", "no heart failure", day(2), "heart failure", negated=True)],
+        conditions=[cond],
+    )
     assert f is not None and f.kind is FindingKind.CONFLICT and f.implicated_condition == "Condition/1"
 
 
@@ -135,12 +196,32 @@ def test_affirmed_without_required_axis_is_unspecified() -> None:
 
 
 def test_nurse_mention_only_is_undocumented_and_a_negating_provider_silences_it() -> None:
-    nurse_only = run([mention("DocumentReference/1", "heart failure teaching", day(1), "heart failure", author=NURSE, kind="nursing_note")])
+    nurse_only = run(
+        [
+            mention(
+                "DocumentReference/1",
+                "heart failure teaching",
+                day(1),
+                "heart failure",
+                author=NURSE,
+                kind="nursing_note",
+            )
+        ]
+    )
     assert nurse_only is not None and nurse_only.kind is FindingKind.UNDOCUMENTED
-    addressed = run([
-        mention("DocumentReference/1", "heart failure", day(1), "heart failure", author=NURSE, kind="nursing_note"),
-        mention("DocumentReference/2", "no heart failure", day(2), "heart failure", negated=True),
-    ])
+    addressed = run(
+        [
+            mention(
+                "DocumentReference/1",
+                "heart failure",
+                day(1),
+                "heart failure",
+                author=NURSE,
+                kind="nursing_note",
+            ),
+            mention("DocumentReference/2", "no heart failure", day(2), "heart failure", negated=True),
+        ]
+    )
     assert addressed is None
 
 
@@ -159,10 +240,18 @@ def test_indicators_without_any_provider_mention_make_an_undocumented_finding() 
 
 
 def test_family_and_hypothetical_mentions_never_make_a_finding() -> None:
-    f = run([
-        mention("DocumentReference/1", "mother had heart failure", day(1), "heart failure", family=True),
-        mention("DocumentReference/2", "return if heart failure symptoms", day(2), "heart failure", hypothetical=True),
-    ])
+    f = run(
+        [
+            mention("DocumentReference/1", "mother had heart failure", day(1), "heart failure", family=True),
+            mention(
+                "DocumentReference/2",
+                "return if heart failure symptoms",
+                day(2),
+                "heart failure",
+                hypothetical=True,
+            ),
+        ]
+    )
     assert f is None
 
 

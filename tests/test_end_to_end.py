@@ -87,8 +87,13 @@ def test_text_format_shows_findings_and_queries(analyzer) -> None:  # type: igno
 
 def test_rejected_input_is_reported_and_the_rest_analysed(tmp_path: Path, analyzer) -> None:  # type: ignore[no-untyped-def]
     bad = tmp_path / "bad.json"
-    bad.write_text('{"resourceType": "DocumentReference", "id": "d1", "status": "current", "content": [{"attachment": {"url": "http://x/y"}}]}')
-    result = CliRunner().invoke(app, ["analyze", str(bad), str(SAMPLES / "unspecified-heart-failure.json"), "--format", "json"])
+    url_only = {"attachment": {"url": "http://x/y"}}
+    bad.write_text(
+        json.dumps({"resourceType": "DocumentReference", "id": "d1", "status": "current", "content": [url_only]})
+    )
+    result = CliRunner().invoke(
+        app, ["analyze", str(bad), str(SAMPLES / "unspecified-heart-failure.json"), "--format", "json"]
+    )
     assert result.exit_code == 3
     report = json.loads(result.stdout)
     assert report["encounters"] and report["problems"][0]["resource"] == "DocumentReference/d1"

@@ -6,17 +6,29 @@ from tests.factories import day
 
 def _topic(rule: dict) -> Topic:  # type: ignore[type-arg]
     return Topic.model_validate(
-        {"id": "acute_kidney_injury", "label": "AKI", "icd10cm": {"category": "N17", "unspecified": "N17.9"},
-         "terms": ["AKI"], "indicators": [rule]}
+        {
+            "id": "acute_kidney_injury",
+            "label": "AKI",
+            "icd10cm": {"category": "N17", "unspecified": "N17.9"},
+            "terms": ["AKI"],
+            "indicators": [rule],
+        }
     )
 
 
 def cr(i: int, value: float, d: int, hour: int = 6) -> ObservationRecord:
-    return ObservationRecord(f"Observation/{i}", ("2160-0",), "Creatinine", value, None, "mg/dL", day(d, hour))
+    return ObservationRecord(
+        f"Observation/{i}", ("2160-0",), "Creatinine", value, None, "mg/dL", day(d, hour)
+    )
 
 
-RISE = {"id": "kdigo", "name": "Creatinine", "source": "observation", "loinc": ["2160-0"],
-        "rise": {"absolute": 0.3, "within_hours": 48}}
+RISE = {
+    "id": "kdigo",
+    "name": "Creatinine",
+    "source": "observation",
+    "loinc": ["2160-0"],
+    "rise": {"absolute": 0.3, "within_hours": 48},
+}
 
 
 def test_kdigo_rise_within_48_hours() -> None:
@@ -37,14 +49,36 @@ def test_ratio_rise_without_window() -> None:
 
 
 def test_drop_and_threshold_and_points() -> None:
-    hgb = [ObservationRecord(f"Observation/{i}", ("718-7",), "Hemoglobin", v, None, "g/dL", day(i)) for i, v in
-           [(1, 13.1), (2, 8.0), (3, 7.4)]]
-    t = Topic.model_validate({
-        "id": "anemia", "label": "Anemia", "icd10cm": {"category": "D64", "unspecified": "D64.9"}, "terms": ["anemia"],
-        "indicators": [
-            {"id": "drop", "name": "Hemoglobin", "source": "observation", "loinc": ["718-7"], "drop": {"absolute": 2}, "points": 2},
-            {"id": "low", "name": "Hemoglobin", "source": "observation", "loinc": ["718-7"], "below": 8, "points": 1},
-        ]})
+    hgb = [
+        ObservationRecord(f"Observation/{i}", ("718-7",), "Hemoglobin", v, None, "g/dL", day(i))
+        for i, v in [(1, 13.1), (2, 8.0), (3, 7.4)]
+    ]
+    t = Topic.model_validate(
+        {
+            "id": "anemia",
+            "label": "Anemia",
+            "icd10cm": {"category": "D64", "unspecified": "D64.9"},
+            "terms": ["anemia"],
+            "indicators": [
+                {
+                    "id": "drop",
+                    "name": "Hemoglobin",
+                    "source": "observation",
+                    "loinc": ["718-7"],
+                    "drop": {"absolute": 2},
+                    "points": 2,
+                },
+                {
+                    "id": "low",
+                    "name": "Hemoglobin",
+                    "source": "observation",
+                    "loinc": ["718-7"],
+                    "below": 8,
+                    "points": 1,
+                },
+            ],
+        }
+    )
     result = evaluate(t, hgb, [])
     assert result.points == 3
     assert [i.source for i in result.present["low"]] == ["Observation/3"]

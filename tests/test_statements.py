@@ -1,4 +1,4 @@
-from cdi.models import Assertion, ConditionRecord, Coding, HitKind
+from cdi.models import Assertion, Coding, ConditionRecord, HitKind
 from cdi.statements import bind_axis_values, collect
 from tests.factories import NURSE, analysed, catalog, day, hit, note
 
@@ -60,7 +60,21 @@ def test_condition_statement_takes_verification_status_and_icd_axes() -> None:
 
 
 def test_refuted_and_entered_in_error_conditions() -> None:
-    refuted = ConditionRecord("Condition/1", (Coding("http://hl7.org/fhir/sid/icd-10-cm", "I50.9", None),), None, None, "refuted", None)
-    error = ConditionRecord("Condition/2", (Coding("http://hl7.org/fhir/sid/icd-10-cm", "I50.9", None),), None, None, "entered-in-error", None)
+    refuted = ConditionRecord(
+        "Condition/1",
+        (Coding("http://hl7.org/fhir/sid/icd-10-cm", "I50.9", None),),
+        None,
+        None,
+        "refuted",
+        None,
+    )
+    error = ConditionRecord(
+        "Condition/2",
+        (Coding("http://hl7.org/fhir/sid/icd-10-cm", "I50.9", None),),
+        None,
+        None,
+        "entered-in-error",
+        None,
+    )
     rec = collect(catalog(), [], [(refuted, ()), (error, ())])["heart_failure"]
     assert [(s.source, s.assertion) for s in rec.provider] == [("Condition/1", Assertion.NEGATED)]
