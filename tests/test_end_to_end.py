@@ -89,7 +89,9 @@ def test_rejected_input_is_reported_and_the_rest_analysed(tmp_path: Path, analyz
     bad = tmp_path / "bad.json"
     url_only = {"attachment": {"url": "http://x/y"}}
     bad.write_text(
-        json.dumps({"resourceType": "DocumentReference", "id": "d1", "status": "current", "content": [url_only]})
+        json.dumps(
+            {"resourceType": "DocumentReference", "id": "d1", "status": "current", "content": [url_only]}
+        )
     )
     result = CliRunner().invoke(
         app, ["analyze", str(bad), str(SAMPLES / "unspecified-heart-failure.json"), "--format", "json"]
