@@ -109,11 +109,26 @@ def test_analyze_without_persist_stores_nothing(client: TestClient) -> None:
     assert tasks["entry"] == []
 
 
+def test_usable_input_with_problems_is_analysed_and_the_problems_reported(client: TestClient) -> None:
+    bundle = sample(HF)
+    note = next(e["resource"] for e in bundle["entry"] if e["resource"]["id"] == f"{HF}-pn1")
+    note["content"][0]["attachment"] = {"contentType": "text/plain", "url": "https://ehr.example.org/notes/1"}
+    report = client.post("/$analyze", json=bundle, headers=auth(SPECIALIST)).json()
+    assert report["encounters"][0]["findings"]
+    (problem,) = report["problems"]
+    assert problem["resource"] == f"DocumentReference/{HF}-pn1" and problem["field"].startswith("content[0]")
+    fhir = client.post("/$analyze", json=bundle, headers=auth(SPECIALIST, accept=FHIR)).json()
+    warnings = fhir["entry"][-1]["resource"]
+    assert warnings["resourceType"] == "OperationOutcome" and warnings["issue"][0]["severity"] == "warning"
+    Bundle.model_validate(fhir)
+
+
 def test_persisted_fhir_bundle_carries_the_stored_ids(client: TestClient) -> None:
     response = client.post("/$analyze?persist=true", json=sample(HF), headers=auth(SPECIALIST, accept=FHIR))
     assert response.status_code == 200
     bundle = Bundle.model_validate(response.json())
     task = next(e.resource for e in bundle.entry or [] if e.resource.get_resource_type() == "Task")
+    assert all(e.fullUrl.startswith("http://testserver/") for e in bundle.entry or [])
     stored = client.get(f"/Task/{task.id}", headers=auth(SPECIALIST))
     assert stored.status_code == 200 and stored.json()["status"] == "draft"
     questionnaires = [
@@ -236,6 +251,10 @@ def test_answer_completes_the_task_and_proposes_a_condition(analyzer: Analyzer, 
         assert response.headers["location"].endswith(f"/QuestionnaireResponse/{task_id}")
         bundle = Bundle.model_validate(response.json())
         by_type = {e.resource.get_resource_type(): e.resource for e in bundle.entry or []}
+        assert all(
+            e.fullUrl == f"http://testserver/{e.resource.get_resource_type()}/{e.resource.id}"
+            for e in bundle.entry or []
+        )
         assert by_type["Task"].status == "completed"
         assert by_type["QuestionnaireResponse"].id == task_id
         assert by_type["Provenance"].agent[0].who.reference == HF_ATTENDING
@@ -365,6 +384,7 @@ def test_provenance_of_findings_encounters_and_answers(client: TestClient) -> No
     for target in (f"DetectedIssue/{finding_id}", HF_ENCOUNTER):
         bundle = client.get(f"/Provenance?target={target}", headers=auth(SPECIALIST)).json()
         assert bundle["entry"], target
+        assert Bundle.model_validate(bundle).total == len(bundle["entry"])
         for entry in bundle["entry"]:
             provenance = Provenance.model_validate(entry["resource"])
             assert provenance.target[0].reference == target

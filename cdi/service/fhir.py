@@ -177,28 +177,49 @@ def provenance_resources(entries: Sequence[AuditEntry], target: str) -> list[dic
     return out
 
 
+def collection(base: str, resources: Sequence[dict[str, Any]], **fields: Any) -> dict[str, Any]:
+    """A collection Bundle whose entries' fullUrls are absolute on this server (``base``)."""
+    return {
+        "resourceType": "Bundle",
+        "type": "collection",
+        **fields,
+        "entry": [{"fullUrl": f"{base}/{r['resourceType']}/{r['id']}", "resource": r} for r in resources],
+    }
+
+
 # --- searchset Bundles ------------------------------------------------------------------------------------
 
 
 def _page_url(request: Request, offset: int, count: int) -> str:
     params = [(k, v) for k, v in request.query_params.multi_items() if k not in ("_offset", "_count")]
     params += [("_count", str(count)), ("_offset", str(offset))]
-    return f"{str(request.url.replace(query=''))}?{urlencode(params)}".replace("?&", "?")
+    return f"{request.url.replace(query='')}?{urlencode(params)}"
 
 
 def searchset(
-    request: Request, resources: Sequence[dict[str, Any]], *, offset: int, count: int, has_more: bool
+    request: Request,
+    resources: Sequence[dict[str, Any]],
+    *,
+    offset: int | None = None,
+    count: int | None = None,
+    has_more: bool = False,
 ) -> dict[str, Any]:
-    """A searchset Bundle of one page, with self / previous / next links that keep the other parameters."""
+    """A searchset Bundle. Paged (``offset`` and ``count`` given): self / previous / next links that keep
+    the other parameters; unpaged: the whole result with a self link."""
     base = str(request.base_url).rstrip("/")
-    links = [{"relation": "self", "url": _page_url(request, offset, count)}]
-    if offset > 0:
-        links.append({"relation": "previous", "url": _page_url(request, max(0, offset - count), count)})
-    if has_more:
-        links.append({"relation": "next", "url": _page_url(request, offset + count, count)})
+    if offset is None or count is None:
+        links = [{"relation": "self", "url": str(request.url)}]
+    else:
+        links = [{"relation": "self", "url": _page_url(request, offset, count)}]
+        if offset > 0:
+            links.append({"relation": "previous", "url": _page_url(request, max(0, offset - count), count)})
+        if has_more:
+            links.append({"relation": "next", "url": _page_url(request, offset + count, count)})
+    bundle: dict[str, Any] = {"resourceType": "Bundle", "type": "searchset"}
+    if offset is None:
+        bundle["total"] = len(resources)  # unpaged: the count is known
     return {
-        "resourceType": "Bundle",
-        "type": "searchset",
+        **bundle,
         "link": links,
         "entry": [
             {

@@ -16,7 +16,7 @@ from cdi.report import report_json
 from cdi.service.auth import Analyst
 from cdi.service.body import read_json
 from cdi.service.errors import FHIR_JSON, FhirResponse, ServiceError, issue
-from cdi.service.fhir import detected_issue_resource, dump, questionnaire_resource, task_resource
+from cdi.service.fhir import collection, detected_issue_resource, dump, questionnaire_resource, task_resource
 from cdi.service.runner import Analysed
 from cdi.service.state import RunnerDep, StoreDep
 from cdi.service.validation import require_resource
@@ -110,7 +110,7 @@ def _stored_resources(store: Store, analysed: Analysed) -> list[dict[str, Any]]:
     return out
 
 
-def fhir_bundle(analysed: Analysed, store: Store | None) -> dict[str, Any]:
+def fhir_bundle(analysed: Analysed, store: Store | None, base: str) -> dict[str, Any]:
     """The collection Bundle: DetectedIssue + Questionnaire + Task per finding and one Provenance.
 
     Not persisted: :func:`cdi.fhir_output.findings_bundle` (draft Tasks). Persisted: the resources as the
@@ -125,11 +125,7 @@ def fhir_bundle(analysed: Analysed, store: Store | None) -> dict[str, Any]:
             resources.append(
                 dump(provenance(targets, agent=DEVICE, activity="CREATE", recorded=datetime.now(UTC)))
             )
-        bundle = {
-            "resourceType": "Bundle",
-            "type": "collection",
-            "entry": [{"fullUrl": f"{r['resourceType']}/{r['id']}", "resource": r} for r in resources],
-        }
+        bundle = collection(base, resources)
     if analysed.problems:
         bundle.setdefault("entry", []).append({"resource": _problems_outcome(analysed.problems)})
     return bundle
@@ -169,7 +165,11 @@ async def analyze(
     bundle = require_resource(await read_json(request), "Bundle")
     analysed = await runner.run(bundle, store=store if persist else None, actor=principal.actor)
     if wanted == FHIR_JSON:
-        return FhirResponse(await run_in_threadpool(fhir_bundle, analysed, store if persist else None))
+        return FhirResponse(
+            await run_in_threadpool(
+                fhir_bundle, analysed, store if persist else None, str(request.base_url).rstrip("/")
+            )
+        )
     body = report_json(analysed.results, analysed.problems)
     if persist:
         body["stored"] = _stored_json(analysed)

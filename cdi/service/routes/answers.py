@@ -20,7 +20,7 @@ from cdi.service.access import check_visible
 from cdi.service.auth import Answerer, Principal, Reader
 from cdi.service.body import read_json
 from cdi.service.errors import FhirResponse, ServiceError
-from cdi.service.fhir import dump, finding_for, iso, questionnaire_canonical
+from cdi.service.fhir import collection, dump, finding_for, iso, questionnaire_canonical
 from cdi.service.state import StoreDep
 from cdi.service.validation import require_resource, validate_resource
 from cdi.store import NotFound, Store, TaskView
@@ -85,7 +85,7 @@ def _answered_by(principal: Principal, qr: dict[str, Any], view: TaskView) -> st
     return view.addressed_to or principal.actor
 
 
-def _record(store: Store, principal: Principal, qr: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+def _record(store: Store, principal: Principal, qr: dict[str, Any], base: str) -> tuple[str, dict[str, Any]]:
     query_id, version = _target(qr)
     try:
         view = store.get_task(query_id)
@@ -144,14 +144,7 @@ def _record(store: Store, principal: Principal, qr: dict[str, Any]) -> tuple[str
     if outcome.proposed_condition is not None:
         entries.append(dump(outcome.proposed_condition))
     entries.append(dump(outcome.provenance))
-    bundle = {
-        "resourceType": "Bundle",
-        "type": "collection",
-        "timestamp": iso(now),
-        "entry": [
-            {"fullUrl": f"{r['resourceType']}/{r.get('id', '')}".rstrip("/"), "resource": r} for r in entries
-        ],
-    }
+    bundle = collection(base, entries, timestamp=iso(now))
     return view.id, bundle
 
 
@@ -177,8 +170,8 @@ async def answer_query(
     Provenance of the answer. A physician may answer only the queries addressed to them."""
     qr = require_resource(await read_json(request), "QuestionnaireResponse")
     await run_in_threadpool(validate_resource, qr)
-    query_id, bundle = await run_in_threadpool(_record, store, principal, qr)
     base = str(request.base_url).rstrip("/")
+    query_id, bundle = await run_in_threadpool(_record, store, principal, qr, base)
     return FhirResponse(
         bundle, status_code=201, headers={"Location": f"{base}/QuestionnaireResponse/{query_id}"}
     )

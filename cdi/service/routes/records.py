@@ -152,4 +152,4 @@ def search_provenance(
             store.get_finding(rid)
         entries = store.audit_for(rid if rtype == "DetectedIssue" else f"{rtype}/{rid}")
     page = provenance_resources(entries, f"{rtype}/{rid}")
-    return FhirResponse(searchset(request, page, offset=0, count=max(len(page), 1), has_more=False))
+    return FhirResponse(searchset(request, page))
