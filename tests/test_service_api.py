@@ -243,6 +243,8 @@ def test_answer_completes_the_task_and_proposes_a_condition(analyzer: Analyzer, 
         body = _answer_body(client, task_id)
         early = client.post("/QuestionnaireResponse", json=body, headers=auth(PHYSICIAN))
         assert early.status_code == 403  # a draft is not the physician's yet
+        on_behalf = client.post("/QuestionnaireResponse", json=body, headers=auth(SPECIALIST))
+        assert on_behalf.status_code == 409  # draft -> completed: only a sent query is answered
         _send(client, task_id)
         body = _answer_body(client, task_id, PHYSICIAN)
         headers = auth(PHYSICIAN, **{"content-type": FHIR})
