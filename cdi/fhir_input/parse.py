@@ -66,6 +66,8 @@ def _field_path(loc: tuple[int | str, ...]) -> str:
 
 _REASONS = {
     "missing": "required field is missing",
+    "model_field_validation.missing": "required field is missing",
+    "json_invalid": "should be an object",
     "extra_forbidden": "unknown field",
     "base64_decode": "not valid base64",
     "base64_type": "not valid base64",
@@ -88,7 +90,7 @@ _REASONS = {
 }
 
 
-def _reason(error: Any) -> str:
+def validation_reason(error: Any) -> str:
     """A short reason from the error's type; the pydantic message only when it cannot quote the value."""
     etype = str(error.get("type", ""))
     if etype in _REASONS:
@@ -106,7 +108,7 @@ def problem_from_validation(exc: ValidationError, label: str | None) -> FhirInpu
         return FhirInputError(label, None, "does not validate as FHIR R4")
     first = errors[0]
     field = _field_path(tuple(first.get("loc", ())))
-    message = _reason(first)
+    message = validation_reason(first)
     if len(errors) > 1:
         message += f" (and {len(errors) - 1} more error{'s' if len(errors) > 2 else ''})"
     return FhirInputError(label, field or None, message)

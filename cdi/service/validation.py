@@ -12,34 +12,11 @@ from typing import Any
 from fhir.resources.R4B import get_fhir_model_class
 from pydantic import ValidationError
 
-from cdi.fhir_input.parse import model_class
+from cdi.fhir_input.parse import model_class, validation_reason
 from cdi.service.errors import ServiceError
 
 MAX_ISSUES = 10
 
-_REASONS = {
-    "missing": "required element is missing",
-    "model_field_validation.missing": "required element is missing",
-    "extra_forbidden": "unknown element",
-    "string_type": "should be a string",
-    "string_pattern_mismatch": "value does not have the required format",
-    "list_type": "should be an array",
-    "dict_type": "should be an object",
-    "model_type": "should be an object",
-    "model_attributes_type": "should be an object",
-    "json_invalid": "should be an object",
-    "bool_type": "should be true or false",
-    "bool_parsing": "should be true or false",
-    "int_type": "should be an integer",
-    "int_parsing": "should be an integer",
-    "float_type": "should be a number",
-    "float_parsing": "should be a number",
-    "decimal_type": "should be a number",
-    "decimal_parsing": "should be a number",
-    "base64_decode": "not valid base64",
-    "literal_error": "value is not one of the allowed codes",
-    "enum": "value is not one of the allowed codes",
-}
 
 
 def fhir_path(root: str, loc: tuple[Any, ...] | list[Any]) -> str:
@@ -108,7 +85,7 @@ def validate_resource(data: dict[str, Any], root: str | None = None) -> None:
     except ValidationError as exc:
         errors = exc.errors()
         paths = [fhir_path(root, tuple(e.get("loc", ()))) for e in errors[:MAX_ISSUES]]
-        first = _REASONS.get(str(errors[0].get("type", "")), "invalid value") if errors else "invalid"
+        first = validation_reason(errors[0]) if errors else "invalid"
         more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
         raise ServiceError(
             422, "invalid", f"not valid FHIR R4: {paths[0] if paths else root}: {first}{more}", paths
