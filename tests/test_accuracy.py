@@ -135,16 +135,26 @@ def test_cmc_concept_spans_skip_the_not_phrases() -> None:
 
 def test_cmc_statuses_and_agreement() -> None:
     assert cmc2007.mention_status(frozenset({"negated", "historical"})) == "negated"
+    assert cmc2007.mention_status(frozenset({"resolved"})) == "negated"
     assert cmc2007.mention_status(frozenset({"uncertain"})) == "uncertain"
     assert cmc2007.mention_status(frozenset({"historical"})) == "historical"
+    assert cmc2007.mention_status(frozenset({"family"})) == "other"
     assert cmc2007.mention_status(frozenset()) == "affirmed"
     # one affirmed mention is enough for a coder; an uncertain one beats a negated one
     assert cmc2007.report_status(["negated", "affirmed", "uncertain"]) == "affirmed"
     assert cmc2007.report_status(["negated", "uncertain"]) == "uncertain"
+    # a past acute episode is not coded, a chronic condition in the history is
+    assert not cmc2007.predicted_coded("historical", chronic=False)
+    assert cmc2007.predicted_coded("historical", chronic=True)
     result = cmc2007.agreement(
-        [("affirmed", True), ("historical", True), ("uncertain", True), ("negated", False)]
+        [
+            ("affirmed", False, True),
+            ("historical", False, True),
+            ("uncertain", True, True),
+            ("negated", True, False),
+        ]
     )
-    assert result["agreement"] == 0.75 and result["n"] == 4
+    assert result["agreement"] == 0.5 and result["n"] == 4
     assert result["confusion"]["uncertain"] == {"coded": 1, "not_coded": 0}
 
 

@@ -8,15 +8,15 @@ status for the diagnosis is
 
 * ``affirmed`` when one mention is about the patient now and neither negated nor uncertain
   (a coder codes a diagnosis stated once, e.g. the reason for the study, even if the images are normal);
-* else ``historical`` when one mention is neither negated nor uncertain but dated in the past (or
-  hypothetical, or another person's): still an affirmed assertion, reported apart because coders code
-  a followed chronic condition ("history of reflux, follow-up") and not a past episode;
-* else ``uncertain`` when one mention is uncertain, else ``negated``.
+* else ``historical`` when one mention is neither negated nor uncertain but dated in the past;
+* else ``uncertain`` when one mention is uncertain, ``negated`` when one is negated (or resolved), and
+  ``other`` (hypothetical, or another person's) otherwise.
 
-Predicted "coded" is an affirmed assertion (``affirmed`` or ``historical``): the rule under test is
-"uncertain or negated => not coded". Gold "coded" is the code in the CMC_MAJORITY set. Agreement is the
-share of (report, diagnosis) pairs where they match. Split by document id: even ids are the development
-half, odd ids the test half (eval-data README).
+Predicted "coded": ``affirmed``, or ``historical`` for a chronic condition (coders code a followed
+chronic condition, "history of reflux, follow-up", but give a past acute episode, "history of UTI", a
+history code, V13.02). The rule under test is "uncertain or negated => not coded". Gold "coded" is the
+code in the CMC_MAJORITY set. Agreement is the share of (report, diagnosis) pairs where they match.
+Split by document id: even ids are the development half, odd ids the test half (eval-data README).
 """
 
 from __future__ import annotations
@@ -36,8 +36,7 @@ from evalsets.common import EVAL_DATA, r3, require
 
 CMC_FILE = EVAL_DATA / "cmc2007_icd9_radiology" / "2007ChallengeTrainData.xml"
 CONCEPTS_FILE = Path(__file__).with_name("cmc2007_concepts.yaml")
-STATUSES = ("affirmed", "historical", "uncertain", "negated")  # precedence order
-CODED = frozenset({"affirmed", "historical"})
+STATUSES = ("affirmed", "historical", "uncertain", "negated", "other")  # precedence order
 
 
 @dataclass(frozen=True)
@@ -47,6 +46,7 @@ class Concept:
     codes: tuple[str, ...]
     pattern: re.Pattern[str]
     not_pattern: re.Pattern[str] | None
+    chronic: bool = False
 
     def coded_in(self, codes: Iterable[str]) -> bool:
         return any(fnmatch(c, pat) for c in codes for pat in self.codes)
@@ -94,6 +94,7 @@ def load_concepts(path: Path = CONCEPTS_FILE) -> tuple[Concept, ...]:
             tuple(c["codes"]),
             _phrases_rx(c["phrases"]),
             _phrases_rx(c["not"]) if c.get("not") else None,
+            bool(c.get("chronic", False)),
         )
         for c in data["concepts"]
     )
@@ -117,13 +118,20 @@ def load_reports(path: Path = CMC_FILE) -> list[Report]:
 
 
 def mention_status(flags: frozenset[str]) -> str:
-    if "negated" in flags:
+    if flags & {"negated", "resolved"}:  # "interval resolution of the atelectasis": nothing to code now
         return "negated"
     if "uncertain" in flags:
         return "uncertain"
-    if flags & {"historical", "hypothetical", "family"}:
+    if flags & {"hypothetical", "family"}:
+        return "other"
+    if "historical" in flags:
         return "historical"
     return "affirmed"
+
+
+def predicted_coded(status: str, chronic: bool) -> bool:
+    """An affirmed diagnosis is coded; a historical one only when it is a chronic condition."""
+    return status == "affirmed" or (status == "historical" and chronic)
 
 
 def report_status(mention_statuses: Sequence[str]) -> str:
@@ -134,13 +142,13 @@ def report_status(mention_statuses: Sequence[str]) -> str:
     raise ValueError("a diagnosis named in a report has at least one mention")
 
 
-def agreement(pairs: Sequence[tuple[str, bool]]) -> dict[str, Any]:
-    """Agreement and confusion of (our status, coded by the majority) pairs."""
+def agreement(pairs: Sequence[tuple[str, bool, bool]]) -> dict[str, Any]:
+    """Agreement and confusion of (our status, chronic condition, coded by the majority) triples."""
     confusion = {s: {"coded": 0, "not_coded": 0} for s in STATUSES}
     agree = 0
-    for status, coded in pairs:
+    for status, chronic, coded in pairs:
         confusion[status]["coded" if coded else "not_coded"] += 1
-        agree += (status in CODED) == coded
+        agree += predicted_coded(status, chronic) == coded
     return {"agreement": r3(agree / len(pairs)) if pairs else 0.0, "n": len(pairs), "confusion": confusion}
 
 
@@ -180,10 +188,10 @@ def evaluate(flagger: Flagger | None = None) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for half in ("dev", "test"):
         mine = [j for j in judged if j[0].half == half]
-        result = agreement([(status, coded) for _, _, status, coded in mine])
+        result = agreement([(status, c.chronic, coded) for _, c, status, coded in mine])
         per: dict[str, Any] = {}
         for concept in load_concepts():
-            sub = [(s, c) for _, k, s, c in mine if k is concept]
+            sub = [(s, k.chronic, c) for _, k, s, c in mine if k is concept]
             if sub:
                 a = agreement(sub)
                 per[concept.code] = {"name": concept.name, "agreement": a["agreement"], "n": a["n"]}
@@ -196,7 +204,7 @@ def disagreements(half: str) -> list[str]:
     """One line per disagreement of a half (for reading errors; dev while tuning)."""
     lines = []
     for report, concept, status, coded in judge([r for r in load_reports() if r.half == half]):
-        if (status in CODED) != coded:
+        if predicted_coded(status, concept.chronic) != coded:
             where = f"H: {report.history} | I: {report.impression}"
             lines.append(f"{report.id} {concept.code} ours={status} coded={coded} | {where}")
     return lines

@@ -3,8 +3,9 @@
 Each kit row names a concept (written in upper case inside its sentence) with gold negation,
 temporality and experiencer. The concept becomes the one target of its sentence and the NotePipeline's
 sentence splitter, sectionizer and ConText run as they do on notes (``NotePipeline.assertion_flags``).
-Gold "Negated" -> negated, "Historical" -> historical, "Not particular" -> hypothetical, experiencer
-"Other" -> family. The kit has no "possible" label (hedged mentions are Affirmed), so an uncertain
+Gold "Negated" -> negated (our "resolved" counts as negated: the kit asks whether the condition is
+present at the time of the report), "Historical" -> historical, "Not particular" -> hypothetical,
+experiencer "Other" -> family. The kit has no "possible" label (hedged mentions are Affirmed), so an uncertain
 mention counts as affirmed for the negation score; uncertainty is reported apart on the *hedged rows*,
 those whose sentence holds a hedge cue of pyConTextNLP's lexicon (PROBABLE_EXISTENCE,
 AMBIVALENT_EXISTENCE, INDICATION: a lexicon written by others, not our rules).
@@ -175,12 +176,18 @@ def half_metrics(rows: Sequence[Row], predicted: Sequence[frozenset[str]]) -> di
     return out
 
 
+def as_kit_labels(flags: frozenset[str]) -> frozenset[str]:
+    """Our flags in the kit's terms: a resolved condition ("nausea resolved") is absent at the time of
+    the report, which the kit labels Negated (a Hit keeps it affirmed: it was present during the stay)."""
+    return flags | {"negated"} if "resolved" in flags else flags
+
+
 def ours() -> Callable[[Row], frozenset[str]]:
     """The project's NotePipeline, the row's concept as the one target."""
     from cdi.nlp import get_pipeline
 
     pipeline = get_pipeline()
-    return lambda row: pipeline.assertion_flags(row.sentence, [(row.start, row.end)])[0]
+    return lambda row: as_kit_labels(pipeline.assertion_flags(row.sentence, [(row.start, row.end)])[0])
 
 
 def medspacy_default() -> Callable[[Row], frozenset[str]]:

@@ -18,7 +18,9 @@ builds the same ConTextGraph as medspaCy but
 * skips matching altogether when a note has no target;
 * with ``prune_on_target_overlap`` (as medspaCy documents it, with a correct overlap test) drops a
   modifier inside a target phrase altogether: "no exacerbation" (a COPD acuity phrase) must not negate
-  the COPD after it, nor "former" in "former smoker" make the COPD historical.
+  the COPD after it, nor "former" in "former smoker" make the COPD historical. Only a modifier wholly
+  inside a target goes: "history of" sharing its "of" with the anemia phrase "of chronic kidney
+  disease" still dates the mentions after it (it never modifies a target it overlaps).
 """
 
 from __future__ import annotations
@@ -33,24 +35,44 @@ def spans_overlap(a: tuple[int, int], b: tuple[int, int]) -> bool:
     return a[0] < b[1] and b[0] < a[1]
 
 
-def _scope(rule: Any, start: int, end: int, s_start: int, s_end: int) -> tuple[int, int]:
-    """A modifier's scope within its sentence, as medspaCy's ``ConTextModifier.__set_scope`` computes it."""
+def _reach(doc: Any, frm: int, limit: int, step: int, words: int) -> int:
+    """The token index ``words`` words away from ``frm`` (exclusive bound), not past ``limit``.
+
+    Whitespace tokens (a flattened line break: "appears have   resolved") are not words, so they do
+    not use up a modifier's reach.
+    """
+    i, seen = frm, 0
+    while i != limit and seen < words:
+        if not doc[i if step > 0 else i - 1].is_space:
+            seen += 1
+        i += step
+    return i
+
+
+def _scope(rule: Any, start: int, end: int, s_start: int, s_end: int, doc: Any = None) -> tuple[int, int]:
+    """A modifier's scope within its sentence, as medspaCy's ``ConTextModifier.__set_scope`` computes it,
+    with ``max_scope`` counted in words (whitespace tokens left out) when ``doc`` is given."""
     direction, max_scope = rule.direction.lower(), rule.max_scope
+
+    def forward() -> int:
+        if max_scope is None:
+            return s_end
+        if doc is None:
+            return min(s_end, end + max_scope)
+        return _reach(doc, end, s_end, 1, max_scope)
+
+    def backward() -> int:
+        if max_scope is None:
+            return s_start
+        if doc is None:
+            return max(s_start, start - max_scope)
+        return _reach(doc, start, s_start, -1, max_scope)
+
     if direction == "forward":
-        a, b = end, s_end
-        if max_scope is not None and b - a > max_scope:
-            b = end + max_scope
-    elif direction == "backward":
-        a, b = s_start, start
-        if max_scope is not None and b - a > max_scope:
-            a = start - max_scope
-    else:
-        a, b = s_start, s_end
-        if max_scope is not None and start - a > max_scope:
-            a = start - max_scope
-        if max_scope is not None and b - end > max_scope:
-            b = end + max_scope
-    return a, b
+        return end, forward()
+    if direction == "backward":
+        return backward(), start
+    return backward(), forward()
 
 
 def register_context() -> str:
@@ -155,14 +177,14 @@ def register_context() -> str:
             for match_id, start, end in matcher(doc):
                 k = sentences.of_token(start)
                 if self.prune_on_target_overlap and any(
-                    spans_overlap((start, end), t) for t in targets_by_sentence.get(k, ())
+                    t[0] <= start and end <= t[1] for t in targets_by_sentence.get(k, ())
                 ):
-                    continue  # a trigger word inside a target phrase belongs to the phrase
+                    continue  # a trigger inside a target phrase belongs to the phrase
                 rule = matcher.rule_map[self.nlp.vocab.strings[match_id]]
                 if self.max_scope:  # a global window instead of sentences: medspaCy computes it
                     modifier = CdiConTextModifier(rule, start, end, doc, max_scope=self.max_scope)
                 else:
-                    a, b = _scope(rule, start, end, sentences.starts[k], sentences.ends[k])
+                    a, b = _scope(rule, start, end, sentences.starts[k], sentences.ends[k], doc)
                     modifier = CdiConTextModifier(rule, start, end, doc, scope_start=a, scope_end=b)
                 by_sentence.setdefault(k, []).append(modifier)
             for group in by_sentence.values():

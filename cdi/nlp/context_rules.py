@@ -18,7 +18,7 @@ them:
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping
 from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -35,13 +35,20 @@ CONTEXT_ADDITIONS_PATH = KNOWLEDGE_DIR / "context_additions.yaml"
 Category = Annotated[str, StringConstraints(pattern=r"^[A-Z][A-Z_]*$")]
 Direction = Literal["FORWARD", "BACKWARD", "BIDIRECTIONAL", "TERMINATE", "PSEUDO"]
 
-# medspaCy's modifier categories -> Hit flag names.
+# medspaCy's modifier categories (and ours) -> flag names. A Hit carries the first five; "resolved" (the
+# condition existed and is gone: "AKI, now resolved") is only reported by ``assertion_flags``: for coding
+# a resolved condition was present during the stay, so a Hit keeps it affirmed, while an assertion kit
+# that asks "present at the time of the report?" reads it as absent.
 CATEGORY_FLAGS: dict[str, str] = {
     "NEGATED_EXISTENCE": "negated",
     "POSSIBLE_EXISTENCE": "uncertain",
     "HISTORICAL": "historical",
     "HYPOTHETICAL": "hypothetical",
     "FAMILY": "family",
+    "RESOLVED_EXISTENCE": "resolved",
+    # a differential ("atelectasis or pneumonia"): uncertain, unless the target is negated or hypothetical
+    # anyway (see ``yields_to``): "no clubbing, cyanosis or CHF" is a negated list, not a differential
+    "DIFFERENTIAL": "uncertain",
 }
 
 _YEAR = re.compile(r"^(?:19|20)\d\d$")
@@ -86,7 +93,16 @@ class ContextAdditions(_Strict):
     version: int
     remove: tuple[Removal, ...] = ()
     terminating_types: dict[Category, tuple[Category, ...]] = Field(default_factory=dict)
+    yields_to: dict[Category, tuple[Category, ...]] = Field(default_factory=dict)
     rules: tuple[ContextRuleSpec, ...] = ()
+
+    @model_validator(mode="after")
+    def _yielding_categories_exist(self) -> ContextAdditions:
+        for category, stronger in self.yields_to.items():
+            unknown = [c for c in (category, *stronger) if c not in CATEGORY_FLAGS]
+            if unknown:
+                raise ValueError(f"yields_to: unknown categories {unknown}")
+        return self
 
     @model_validator(mode="after")
     def _terminators_exist(self) -> ContextAdditions:
@@ -177,16 +193,22 @@ def _modifier_year(doc: Any, modifier: Any) -> int | None:
     return None
 
 
-def context_flags(span: Any, note_year: int | None = None) -> set[str]:
+def context_flags(
+    span: Any, note_year: int | None = None, yields_to: Mapping[str, Iterable[str]] | None = None
+) -> set[str]:
     """Flag names ("negated", "uncertain", ...) from the ConText modifiers of a target span.
 
     A ``past_year`` modifier ("in 2019") counts only when its year is before ``note_year``; without a
-    note date any year counts as past.
+    note date any year counts as past. A modifier whose category ``yields_to`` others counts only when
+    none of those modifies the span too.
     """
     flags: set[str] = set()
+    categories = {m.category for m in span._.modifiers}
     for modifier in span._.modifiers:
         flag = CATEGORY_FLAGS.get(modifier.category)
         if flag is None:
+            continue
+        if yields_to and categories.intersection(yields_to.get(modifier.category, ())):
             continue
         meta = modifier.rule.metadata
         if meta and meta.get("past_year") and note_year is not None:

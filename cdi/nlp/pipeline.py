@@ -57,11 +57,19 @@ def _section_of(doc: Doc, token_index: int) -> str | None:
 class NotePipeline:
     """The spaCy/medspaCy pipeline and the target index built from the catalogue; reuse one per process."""
 
-    def __init__(self, nlp: Language, index: TargetIndex, section_flags: SectionFlags, catalog: Catalog):
+    def __init__(
+        self,
+        nlp: Language,
+        index: TargetIndex,
+        section_flags: SectionFlags,
+        catalog: Catalog,
+        yields_to: dict[str, tuple[str, ...]] | None = None,
+    ):
         self.nlp = nlp
         self.index = index
         self.section_flags = section_flags
         self.catalog = catalog
+        self.yields_to = yields_to or {}
 
     @classmethod
     def build(cls, catalog: Catalog | None = None) -> NotePipeline:
@@ -106,7 +114,7 @@ class NotePipeline:
             },
         )
         context.add(build_context_rules(context_additions))
-        return cls(nlp, index, SectionFlags(section_additions), catalog)
+        return cls(nlp, index, SectionFlags(section_additions), catalog, dict(context_additions.yields_to))
 
     # --- public API -------------------------------------------------------------------------------
 
@@ -139,7 +147,7 @@ class NotePipeline:
     # --- internals --------------------------------------------------------------------------------
 
     def _flags(self, span: Span, note_year: int | None) -> frozenset[str]:
-        return frozenset(context_flags(span, note_year)) | self.section_flags(
+        return frozenset(context_flags(span, note_year, self.yields_to)) | self.section_flags(
             _section_of(span.doc, span.start)
         )
 
