@@ -195,7 +195,7 @@ class QueryDrafter:
                     ev.section,
                     ev.date,
                     ev.author,
-                    (ev.sentence or ev.text).strip(),
+                    " ".join((ev.sentence or ev.text).split()),  # one line per indicator (the checker)
                     by_provider=kind in (AuthorKind.PROVIDER, None),
                 )
             )

@@ -131,6 +131,26 @@ def bind_axis_values(text: str, mention: Hit, axis_hits: Sequence[Hit]) -> set[t
     return values
 
 
+def negates_specificity(text: str, mention: Hit, axis_hits: Sequence[Hit]) -> bool:
+    """True when a negated mention denies a specific form, not the diagnosis: "not HFrEF" (the term implies
+    a type), "not paroxysmal AF" (a negated axis phrase stands right before the term). The provider says
+    which kind it is not; the diagnosis itself may well be present."""
+    if not mention.negated:
+        return False
+    if mention.implies:
+        return True
+    before = [
+        h
+        for h in axis_hits
+        if h.topic == mention.topic
+        and h.negated
+        and h.sentence_start == mention.sentence_start
+        and h.end <= mention.start
+    ]
+    spans = [(h.start, h.end) for h in before]
+    return any(_gap_ok(text, h.end, mention.start, spans) for h in before)
+
+
 def _note_order(note_date: datetime | None, position: int, offset: int) -> tuple[datetime, int, int]:
     return (note_date or _EPOCH, position, offset)
 
@@ -202,6 +222,8 @@ def collect(
                 continue
             if hit.kind is not HitKind.TOPIC or hit.family or hit.hypothetical:
                 continue
+            if negates_specificity(note.text, hit, axis_hits):
+                continue  # "not paroxysmal AF" says nothing against AF; its type comes from elsewhere
             st = Statement(
                 topic=hit.topic,
                 assertion=hit.assertion,

@@ -66,7 +66,7 @@ def test_later_confirmation_or_rule_out_resolves_uncertainty() -> None:
     assert ruled_out is None
 
 
-def test_uncertain_in_the_discharge_summary_is_codable_inpatient_but_not_outpatient() -> None:
+def test_uncertain_in_the_discharge_diagnoses_is_codable_inpatient_but_not_outpatient() -> None:
     notes = [
         mention(
             "DocumentReference/1",
@@ -77,7 +77,8 @@ def test_uncertain_in_the_discharge_summary_is_codable_inpatient_but_not_outpati
             uncertain=True,
         )
     ]
-    assert run(notes, Setting.INPATIENT) is None
+    inpatient = run(notes, Setting.INPATIENT)  # coded as if established, so only its specificity is asked
+    assert inpatient is not None and inpatient.kind is FindingKind.UNSPECIFIED
     f = run(notes, Setting.OUTPATIENT)
     assert f is not None and f.kind is FindingKind.UNCERTAIN
 
@@ -266,3 +267,15 @@ def test_uncertainty_recounted_only_in_the_hospital_course_is_still_a_query() ->
     a = analysed(n, replace(hit(text, "heart failure", uncertain=True), section="hospital_course"))
     f = run([a])
     assert f is not None and f.kind is FindingKind.UNCERTAIN
+
+
+def test_values_of_an_established_uncertain_diagnosis_count() -> None:
+    text = "Probable acute systolic heart failure."
+    n = note("DocumentReference/1", text, day(3), kind="discharge_summary")
+    a = analysed(
+        n,
+        hit(text, "heart failure", uncertain=True),
+        hit(text, "acute", HitKind.AXIS, axis="acuity", value="acute"),
+        hit(text, "systolic", HitKind.AXIS, axis="type", value="systolic"),
+    )
+    assert run([a]) is None

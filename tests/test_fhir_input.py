@@ -1008,6 +1008,7 @@ def test_reader_over_evaluation_data(name: str) -> None:
 
 def test_non_fhir_json_in_a_folder_is_skipped_but_reported_when_named(tmp_path: Path) -> None:
     (tmp_path / "expected.json").write_text('{"case-1": {"expected": []}}')
+    (tmp_path / "cases.json").write_text('[{"id": "case-1"}]')
     (tmp_path / "patient.json").write_text('{"resourceType": "Patient", "id": "p1"}')
     walked = FhirReader([tmp_path])
     list(walked.encounters())

@@ -78,3 +78,20 @@ def test_refuted_and_entered_in_error_conditions() -> None:
     )
     rec = collect(catalog(), [], [(refuted, ()), (error, ())])["heart_failure"]
     assert [(s.source, s.assertion) for s in rec.provider] == [("Condition/1", Assertion.NEGATED)]
+
+
+def test_negating_a_specific_form_is_not_negating_the_diagnosis() -> None:
+    text = "This is not HFrEF. Not systolic heart failure either."
+    implied = hit(text, "HFrEF", negated=True, implies=(("type", "systolic"),))
+    n = note("DocumentReference/1", text, day(1))
+    rec = collect(catalog(), [analysed(n, implied)], [])["heart_failure"]
+    assert rec.provider == []
+    text2 = "Not systolic heart failure."
+    mention = hit(text2, "heart failure", negated=True)
+    axis = hit(text2, "systolic", HitKind.AXIS, axis="type", value="systolic", negated=True)
+    rec2 = collect(catalog(), [analysed(note("DocumentReference/2", text2, day(1)), mention, axis)], [])
+    assert rec2["heart_failure"].provider == []
+    text3 = "No heart failure."
+    plain = hit(text3, "heart failure", negated=True)
+    rec3 = collect(catalog(), [analysed(note("DocumentReference/3", text3, day(1)), plain)], [])
+    assert [s.assertion for s in rec3["heart_failure"].provider] == [Assertion.NEGATED]

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from cdi.detection_rules import detection_rules
 from cdi.models import Assertion, Author
 from cdi.statements import Statement
 
@@ -65,3 +66,19 @@ def final_stance(statements: Iterable[Statement]) -> Stance | None:
     """The stance of the latest document that mentions the topic (notes win over Conditions on ties)."""
     stances = by_document(statements)
     return stances[-1] if stances else None
+
+
+def establishes(statement: Statement, inpatient: bool) -> bool:
+    """Whether a statement establishes the diagnosis for coding: affirmed; or, for an inpatient stay, still
+    uncertain in the discharge summary's final diagnoses, which ICD-10-CM II.H / III.C code as if established
+    ("probable hepatic encephalopathy" at discharge is coded hepatic encephalopathy). A discharge summary
+    without sections counts as a whole; "treated for possible X" in its hospital course only recounts."""
+    if statement.assertion is Assertion.AFFIRMED:
+        return True
+    section = statement.evidence.section
+    return (
+        inpatient
+        and statement.assertion is Assertion.UNCERTAIN
+        and statement.note_kind == "discharge_summary"
+        and (section is None or section in detection_rules().final_diagnosis_sections)
+    )

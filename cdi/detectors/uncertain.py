@@ -9,9 +9,8 @@ diagnoses are never coded, so any unresolved one is a query.
 
 from __future__ import annotations
 
-from cdi.detection_rules import detection_rules
 from cdi.detectors.context import TopicContext
-from cdi.detectors.stance import Stance, final_stance
+from cdi.detectors.stance import Stance, establishes, final_stance
 from cdi.models import Assertion, Evidence
 
 
@@ -27,8 +26,6 @@ def detect(ctx: TopicContext) -> tuple[Evidence, ...] | None:
 
 def _in_final_diagnoses(stance: Stance) -> bool:
     """Whether the discharge summary states the uncertain diagnosis as part of its final diagnoses."""
-    sections = detection_rules().final_diagnosis_sections
     return any(
-        s.assertion is Assertion.UNCERTAIN and (s.evidence.section is None or s.evidence.section in sections)
-        for s in stance.statements
+        s.assertion is Assertion.UNCERTAIN and establishes(s, inpatient=True) for s in stance.statements
     )

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from cdi.detectors.context import TopicContext
-from cdi.detectors.stance import final_stance
+from cdi.detectors.stance import establishes, final_stance
 from cdi.models import Assertion, Evidence, Indicator
 
 
@@ -25,13 +25,11 @@ class Unspecified:
 
 def stated_values(ctx: TopicContext) -> dict[str, set[str]]:
     stated: dict[str, set[str]] = {}
-    sources = [s for s in ctx.statements.provider if s.assertion is Assertion.AFFIRMED]
+    sources = [s for s in ctx.statements.provider if establishes(s, ctx.inpatient)]
+    # A stage a wound nurse charted "consistent with stage 2" is a staging, not a diagnosis in doubt.
+    others = [s for s in ctx.statements.others if s.assertion is not Assertion.NEGATED]
     for axis in ctx.topic.axes:
-        pool = sources + (
-            [s for s in ctx.statements.others if s.assertion is Assertion.AFFIRMED]
-            if axis.from_other_clinicians
-            else []
-        )
+        pool = sources + (others if axis.from_other_clinicians else [])
         values = set().union(*(s.values_of(axis.id) for s in pool)) if pool else set()
         if values:
             stated[axis.id] = values
@@ -39,7 +37,7 @@ def stated_values(ctx: TopicContext) -> dict[str, set[str]]:
 
 
 def detect(ctx: TopicContext) -> Unspecified | None:
-    affirmed = [s for s in ctx.statements.provider if s.assertion is Assertion.AFFIRMED]
+    affirmed = [s for s in ctx.statements.provider if establishes(s, ctx.inpatient)]
     final = final_stance(ctx.statements.provider)
     if not affirmed or final is None or final.assertion is Assertion.NEGATED:
         return None  # never affirmed, or ruled out in the end: nothing to specify

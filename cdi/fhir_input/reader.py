@@ -173,7 +173,8 @@ class FhirReader:
         except ValueError as exc:
             state.problem(FhirInputError(None, None, _json_reason(exc)), str(path))
             return
-        if isinstance(data, dict) and "resourceType" not in data and path.resolve() not in self._explicit:
+        is_resource = isinstance(data, dict) and "resourceType" in data
+        if not is_resource and path.resolve() not in self._explicit:
             # A folder may hold JSON that is not FHIR (a bulk-export manifest, an expected-findings file):
             # skip it quietly; a file named on the command line is still reported.
             state.skipped += 1
