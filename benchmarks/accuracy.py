@@ -228,7 +228,23 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--sets", default=",".join(SETS), help=f"comma-separated subset of: {', '.join(SETS)} (default: all)"
     )
     ap.add_argument("--details", action="store_true", help="after the table: errors and every flagged item")
+    ap.add_argument(
+        "--read",
+        metavar="HALF:N",
+        help="only print N flagged MTSamples notes of a half (dev or test) with their findings, to read",
+    )
     args = ap.parse_args(argv)
+    if args.read:
+        half, _, n = args.read.partition(":")
+        if half not in ("dev", "test") or not n.isdigit():
+            ap.error("--read takes HALF:N, e.g. dev:50")
+        try:
+            results = mtsamples.run([s for s in mtsamples.load_samples() if s.half == half])
+        except SetMissing as exc:
+            print(f"mtsamples skipped: {exc}")
+            return 0
+        print("\n".join(mtsamples.for_reading(results, half, int(n))))
+        return 0
     names = [s.strip() for s in args.sets.split(",") if s.strip()]
     unknown = [n for n in names if n not in SETS]
     if unknown:

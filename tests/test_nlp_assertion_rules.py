@@ -101,3 +101,32 @@ def test_patient_history_header_is_the_indication_not_past_history(nlp) -> None:
     text = "PATIENT HISTORY:  Cough and fever, rule out pneumonia.\nIMPRESSION:  Pneumonia.\n"
     start = text.index("Cough")
     assert nlp.assertion_flags(text, [(start, start + 5)])[0] == frozenset()
+
+
+def test_consent_risk_lists_are_hypothetical(nlp) -> None:  # type: ignore[no-untyped-def]
+    text = (
+        "I explained complications including DVT, bleeding requiring transfusion, pneumonia, respiratory "
+        "failure requiring mechanical ventilation, etc., were all discussed."
+    )
+    assert "hypothetical" in flags(nlp, text, "pneumonia")
+    assert "hypothetical" in flags(nlp, text, "respiratory failure")
+
+
+def topics_in(nlp, text: str) -> set[str]:  # type: ignore[no-untyped-def]
+    return {h.topic for h in nlp.analyze_text(text) if h.kind is HitKind.TOPIC}
+
+
+def test_habitus_words_and_wound_dressings_are_not_diagnoses(nlp) -> None:  # type: ignore[no-untyped-def]
+    assert "obesity" not in topics_in(nlp, "GENERAL: Obese 54-year-old lady in no distress.\nABDOMEN: Obese.")
+    assert "obesity" in topics_in(nlp, "Assessment: 1. Obesity.")
+    assert "obesity" in topics_in(nlp, "She is morbidly obese.")
+    assert "pressure_injury" not in topics_in(nlp, "Negative pressure wound dressing applied.")
+
+
+def test_risk_factors_and_stated_complications_are_the_patients(nlp) -> None:  # type: ignore[no-untyped-def]
+    text = "Cardiac risk factors include hypertension and hyperlipidemia."
+    assert flags(nlp, text, "hyperlipidemia") == frozenset()
+    text = "Type 2 diabetes with complications including neuropathy."
+    assert flags(nlp, text, "neuropathy") == frozenset()
+    text = "Risks include bleeding, infection and pneumonia."
+    assert flags(nlp, text, "pneumonia") == {"hypothetical"}

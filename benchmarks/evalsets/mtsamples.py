@@ -192,6 +192,36 @@ def run(samples: Sequence[Sample]) -> list[tuple[Sample, list[dict[str, Any]]]]:
     return out
 
 
+def for_reading(
+    results: Sequence[tuple[Sample, list[dict[str, Any]]]], half: str, n: int, seed: int = 2026
+) -> list[str]:
+    """``n`` flagged notes of a half, drawn at random (fixed seed), each with its findings and the
+    sentences they rest on, for a person to judge as a CDI specialist would."""
+    import random
+
+    flagged = [(s, f) for s, f in results if s.half == half and f]
+    picked = sorted(random.Random(seed).sample(flagged, min(n, len(flagged))), key=lambda sf: sf[0].group)
+    lines = []
+    for i, (sample, findings) in enumerate(picked, start=1):
+        note = sample.as_note()
+        lines.append(
+            f"#{i} group {sample.group} (note_id {sample.note_ids[0]}) {sample.specialty}; "
+            f"{note.class_code} {note.loinc}"
+        )
+        for f in findings:
+            axes = f" {f['axes']}" if f["axes"] else ""
+            lines.append(f"  {f['kind']} {f['topic']}{axes}")
+            for ev in f["evidence"][:4]:
+                start, end = ev.get("start"), ev.get("end")
+                if start is None or end is None:
+                    continue
+                a = max(0, sample.text.rfind("\n", 0, start), start - 160)
+                b = min(len(sample.text), end + 160)
+                snippet = " ".join(sample.text[a:b].split())
+                lines.append(f"    [{ev.get('section')}] ...{snippet}...")
+    return lines
+
+
 def evaluate(
     directory: Path = MTSAMPLES_DIR,
 ) -> tuple[dict[str, Any], list[tuple[Sample, list[dict[str, Any]]]]]:
