@@ -130,3 +130,13 @@ def test_risk_factors_and_stated_complications_are_the_patients(nlp) -> None:  #
     assert flags(nlp, text, "neuropathy") == frozenset()
     text = "Risks include bleeding, infection and pneumonia."
     assert flags(nlp, text, "pneumonia") == {"hypothetical"}
+
+
+def test_former_and_noun_names_of_diabetes_carry_its_type(nlp) -> None:  # type: ignore[no-untyped-def]
+    for text in (
+        "1. NIDDM with improved control.",
+        "She is a type 2 diabetic.",
+        "Non-insulin-dependent diabetes.",
+    ):
+        hits = [h for h in nlp.analyze_text(text) if h.kind is HitKind.TOPIC and h.topic == "diabetes"]
+        assert hits and ("type", "type_2") in hits[0].implies, text

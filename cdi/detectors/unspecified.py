@@ -1,9 +1,11 @@
 """Unspecified: a diagnosis affirmed without a specificity axis that ICD-10-CM distinguishes.
 
-Axis values count from every affirmed provider mention of the encounter and from Conditions; from nurses
-and dietitians only where the axis allows it (a pressure-injury stage, I.B.14). An axis marked
-``when_indicated`` is asked only when the record points to it: an indicator named by the axis, or one of
-the axis's own values found anywhere in the record but not linked to the diagnosis (a culture organism).
+Axis values count from every affirmed provider mention of the encounter and from Conditions (for a chronic
+disease also from its past-history mentions: "PMH: diabetes mellitus type 2" types the "diabetes" of the
+assessment); from nurses and dietitians only where the axis allows it (a pressure-injury stage, I.B.14).
+An axis marked ``when_indicated`` is asked only when the record points to it: an indicator named by the
+axis, or one of the axis's own values found anywhere in the record but not linked to the diagnosis (a
+culture organism).
 """
 
 from __future__ import annotations
@@ -26,6 +28,8 @@ class Unspecified:
 def stated_values(ctx: TopicContext) -> dict[str, set[str]]:
     stated: dict[str, set[str]] = {}
     sources = [s for s in ctx.statements.provider if establishes(s, ctx.inpatient)]
+    if ctx.topic.chronic:  # the past history states what the lasting disease is ("PMH: type 2 diabetes")
+        sources += [s for s in ctx.statements.historical if s.assertion is Assertion.AFFIRMED]
     # A stage a wound nurse charted "consistent with stage 2" is a staging, not a diagnosis in doubt.
     others = [s for s in ctx.statements.others if s.assertion is not Assertion.NEGATED]
     for axis in ctx.topic.axes:
