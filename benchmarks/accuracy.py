@@ -80,7 +80,7 @@ def _goal(measure: str) -> str:
     if measure not in GOALS:
         return ""
     goal, half = GOALS[measure]
-    return f">= {goal:.3g} ({half})"
+    return f">= {goal:g} ({half})"
 
 
 def table(report: dict[str, Any]) -> list[str]:
@@ -154,13 +154,18 @@ def table(report: dict[str, Any]) -> list[str]:
     if not skipped("mtsamples"):
         d, t = report["mtsamples"]["dev"], report["mtsamples"]["test"]
         row("MTSamples", "notes", d["notes"], t["notes"])
-        row("MTSamples", "findings per 100 notes", d["findings_per_100"], t["findings_per_100"])
+        row(
+            "MTSamples",
+            "findings per 100 notes",
+            f"{d['findings_per_100']:.1f}",
+            f"{t['findings_per_100']:.1f}",
+        )
         for kind in sorted(set(d["by_kind"]) | set(t["by_kind"])):
             row(
                 "MTSamples",
-                f"  {kind} per 100 notes",
-                d["by_kind"].get(kind, 0.0),
-                t["by_kind"].get(kind, 0.0),
+                f"{kind} per 100 notes",
+                f"{d['by_kind'].get(kind, 0.0):.1f}",
+                f"{t['by_kind'].get(kind, 0.0):.1f}",
             )
         pd, pt = d.get("preop_postop_pairs"), t.get("preop_postop_pairs")
         if pd and pt:

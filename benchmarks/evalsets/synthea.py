@@ -48,11 +48,11 @@ def summarize(encounters: Sequence[dict[str, Any]]) -> dict[str, Any]:
 
 def evaluate(directory: Path = SYNTHEA_DIR) -> dict[str, Any]:
     """Overall counts (the contract's keys), the same per half, and every finding listed."""
+    require(directory / "DocumentReference.000.ndjson")
     from cdi.analysis import get_analyzer
     from cdi.fhir_input import FhirReader
     from cdi.report import encounter_json
 
-    require(directory / "DocumentReference.000.ndjson")
     reader = FhirReader([directory])
     encounters = []
     notes: Counter[str] = Counter()
