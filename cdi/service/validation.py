@@ -18,7 +18,6 @@ from cdi.service.errors import ServiceError
 MAX_ISSUES = 10
 
 
-
 def fhir_path(root: str, loc: tuple[Any, ...] | list[Any]) -> str:
     path = root
     for part in loc:
