@@ -12,7 +12,7 @@ from dataclasses import replace
 from functools import lru_cache
 from itertools import islice
 
-from cdi import indicators, statements
+from cdi import icd10, indicators, statements
 from cdi.catalog import Catalog, load_catalog
 from cdi.detectors import detect_topic
 from cdi.detectors.context import TopicContext
@@ -33,6 +33,7 @@ class Analyzer:
             pipeline = get_pipeline() if catalog is None else NotePipeline.build(self.catalog)
         self.pipeline = pipeline
         self.drafter = drafter or QueryDrafter(self.catalog)
+        icd10.warm(self.catalog)
         self._condition_hits: dict[str, tuple[Hit, ...]] = {}
 
     def analyze(self, record: EncounterRecord) -> EncounterResult:

@@ -130,6 +130,13 @@ def _topic_tables(topic: Topic) -> tuple[tuple[str, ...], frozenset[str], dict[s
     return _tables(topic.icd10cm.category, topic.icd10cm.unspecified, _axis_key(topic))
 
 
+def warm(topics: Iterable[Topic]) -> None:
+    """Build the code tables of every topic now (a second or so), at start-up rather than on the first
+    finding of the first request."""
+    for topic in topics:
+        _topic_tables(topic)
+
+
 def topic_codes(topic: Topic) -> list[str]:
     """Every leaf code a topic covers: its category's leaves and the codes its axis values name."""
     return list(_topic_tables(topic)[0])
