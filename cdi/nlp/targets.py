@@ -148,7 +148,9 @@ def build_target_index(catalog: Catalog, tokenizer: Any) -> TargetIndex:
             has_meaning = bool(index.insensitive[key]) or any(
                 k.lower() == key and v for k, v in index.sensitive.items()
             )
-            pattern = None
+            # Words as the tokenizer splits the phrase as written: lower-casing first can split it
+            # differently ("T2DM" is one token, "t2dm" two), and notes are matched as written.
+            pattern = [{"LOWER": w.lower()} for w in words]
         label = TARGET_LABEL if has_meaning else NOT_TERM_LABEL
         index.rules.append(TargetRule(key, label, pattern=pattern))
     return index
