@@ -29,7 +29,13 @@ from cdi.catalog import Catalog, load_catalog
 from cdi.models import Hit, HitKind, Note, NoteAnalysis
 from cdi.nlp.context import register_context
 from cdi.nlp.context_rules import build_context_rules, context_flags, load_context_additions
-from cdi.nlp.sections import SectionFlags, load_section_additions, register_sectionizer, section_rule_dicts
+from cdi.nlp.sections import (
+    SectionFlags,
+    load_section_additions,
+    register_sectionizer,
+    section_at,
+    section_rule_dicts,
+)
 from cdi.nlp.targets import (
     TARGET_FACTORY,
     TargetIndex,
@@ -50,8 +56,7 @@ _KIND_ORDER = {HitKind.TOPIC: 0, HitKind.AXIS: 1, HitKind.INDICATOR: 2}
 
 
 def _section_of(doc: Doc, token_index: int) -> str | None:
-    section = doc[token_index]._.section
-    return section.category if section is not None else None
+    return section_at(doc, token_index)
 
 
 class NotePipeline:

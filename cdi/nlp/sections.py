@@ -19,6 +19,7 @@ Two things differ from ``medspacy.load(enable=["medspacy_sectionizer"])``:
 from __future__ import annotations
 
 import json
+from bisect import bisect_right
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
@@ -173,6 +174,16 @@ def filter_header_matches(doc: Any, matches: list[tuple[int, int, int]]) -> list
     return kept
 
 
+def section_at(doc: Any, token_index: int) -> str | None:
+    """The category of the section a token stands in (None before the first header)."""
+    sections = doc._.sections
+    k = bisect_right([sec.title_start for sec in sections], token_index) - 1
+    if k < 0 or token_index >= sections[k].body_end:
+        return None
+    category: str | None = sections[k].category
+    return category
+
+
 def register_sectionizer() -> str:
     """Register the ``cdi_sectionizer`` factory (medspaCy's Sectionizer with our header filter)."""
     from medspacy.section_detection import Sectionizer
@@ -189,6 +200,27 @@ def register_sectionizer() -> str:
             self, doc: Any, matches: list[tuple[int, int, int]]
         ) -> list[tuple[int, int, int]]:
             return filter_header_matches(doc, matches)
+
+        def __call__(self, doc: Any) -> Any:
+            """medspaCy's sectioning without writing ``token._.section`` on every token, which was most of
+            its time (a Python attribute write per token): the sections stay on ``doc._.sections`` and
+            :func:`section_at` finds a token's by position. Our rules have no parents and no scope
+            limits, so a section runs from its header to the next one, as in medspaCy."""
+            from medspacy.section_detection import Section
+
+            matcher = self._Sectionizer__matcher  # medspaCy keeps it name-mangled
+            matches = self.filter_start_lines(doc, matcher(doc))
+            first = matches[0][1] if matches else len(doc)
+            sections = [Section(None, 0, 0, 0, first)] if first or not matches else []
+            for i, (match_id, start, end) in enumerate(matches):
+                doc[start].sent_start = True  # the header is its own sentence
+                if end < len(doc):
+                    doc[end].sent_start = True
+                rule = matcher.rule_map[self.nlp.vocab.strings[match_id]]
+                body_end = matches[i + 1][1] if i + 1 < len(matches) else len(doc)
+                sections.append(Section(rule.category, start, end, end, body_end, None, rule))
+            doc._.sections = sections
+            return doc
 
     Language.factory(
         name,
