@@ -15,10 +15,12 @@ import re
 from collections.abc import Iterable, Iterator
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Literal, TypeVar
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+M = TypeVar("M", bound=BaseModel)
 
 KNOWLEDGE_DIR = Path(__file__).parent / "knowledge"
 TOPICS_DIR = KNOWLEDGE_DIR / "topics"
@@ -239,13 +241,18 @@ class Catalog:
         return self.topics[topic_id]
 
 
-def load_topic(path: Path) -> Topic:
+def load_knowledge_file(path: Path, model: type[M]) -> M:
+    """Read a YAML knowledge file and validate it with its schema; an error names the file."""
     with path.open(encoding="utf-8") as fh:
         data = yaml.safe_load(fh)
     try:
-        return Topic.model_validate(data)
+        return model.model_validate(data)
     except ValueError as exc:
         raise ValueError(f"{path.name}: {exc}") from exc
+
+
+def load_topic(path: Path) -> Topic:
+    return load_knowledge_file(path, Topic)
 
 
 @lru_cache(maxsize=4)

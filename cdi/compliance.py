@@ -62,11 +62,11 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
-import yaml
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
+from cdi.catalog import load_knowledge_file
 from cdi.models import Finding, FindingKind, Query
 
 VOCABULARY_PATH = Path(__file__).parent / "knowledge" / "compliance.yaml"
@@ -194,12 +194,7 @@ class Vocabulary(_Strict):
 
 def load_vocabulary(path: Path = VOCABULARY_PATH) -> Vocabulary:
     """Read and validate a vocabulary file (unknown keys are an error, not a silent no-op)."""
-    with path.open(encoding="utf-8") as fh:
-        data: Any = yaml.safe_load(fh)
-    try:
-        return Vocabulary.model_validate(data)
-    except ValueError as exc:
-        raise ValueError(f"{path.name}: {exc}") from exc
+    return load_knowledge_file(path, Vocabulary)
 
 
 # --- Compiled matchers (built once per process) ----------------------------------------------------

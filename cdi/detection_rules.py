@@ -5,10 +5,11 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-import yaml
 from pydantic import BaseModel, ConfigDict
 
-DETECTION_FILE = Path(__file__).parent / "knowledge" / "detection.yaml"
+from cdi.catalog import KNOWLEDGE_DIR, load_knowledge_file
+
+DETECTION_FILE = KNOWLEDGE_DIR / "detection.yaml"
 
 
 class DetectionRules(BaseModel):
@@ -21,5 +22,4 @@ class DetectionRules(BaseModel):
 
 @lru_cache(maxsize=1)
 def detection_rules(path: Path = DETECTION_FILE) -> DetectionRules:
-    with path.open(encoding="utf-8") as fh:
-        return DetectionRules.model_validate(yaml.safe_load(fh))
+    return load_knowledge_file(path, DetectionRules)

@@ -29,13 +29,11 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
 
-import yaml
 from pydantic import BaseModel, ConfigDict
 
 from cdi import icd10
-from cdi.catalog import KNOWLEDGE_DIR, Axis, AxisValue, Catalog, Topic, load_catalog
+from cdi.catalog import KNOWLEDGE_DIR, Axis, AxisValue, Catalog, Topic, load_catalog, load_knowledge_file
 from cdi.models import Finding, FindingKind, Setting
 
 OPTION_RULES_PATH = KNOWLEDGE_DIR / "query_options.yaml"
@@ -133,10 +131,8 @@ class OptionRules(_Strict):
 
 
 def load_option_rules(path: Path = OPTION_RULES_PATH, catalog: Catalog | None = None) -> OptionRules:
-    with path.open(encoding="utf-8") as fh:
-        data: Any = yaml.safe_load(fh)
+    rules = load_knowledge_file(path, OptionRules)
     try:
-        rules = OptionRules.model_validate(data)
         rules.check_against(catalog or load_catalog())
     except (ValueError, KeyError) as exc:
         raise ValueError(f"{path.name}: {exc}") from exc

@@ -934,7 +934,7 @@ def test_knowledge_files_refuse_unknown_keys(tmp_path: Path) -> None:
     notes["entries"][0]["loinc_codes"] = ["1-1"]
     bad = tmp_path / "note_types.yaml"
     bad.write_text(yaml.safe_dump(notes))
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValueError, match="note_types.yaml"):  # the error names the file
         load_note_types(bad)
     roles = yaml.safe_load((KNOWLEDGE / "author_roles.yaml").read_text())
     roles["roles"][0]["kind"] = "doctor"
@@ -953,7 +953,7 @@ def test_note_type_codes_are_unique(tmp_path: Path) -> None:
             }
         )
     )
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValueError, match="note_types.yaml"):  # the error names the file
         load_note_types(bad)
 
 

@@ -14,12 +14,10 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from cdi.catalog import KNOWLEDGE_DIR, load_knowledge_file
 from cdi.models import AuthorKind
-
-KNOWLEDGE_DIR = Path(__file__).resolve().parent.parent / "knowledge"
 
 NoteKind = Literal[
     "discharge_summary",
@@ -231,17 +229,12 @@ class InputKnowledge:
         return RoleMatch(role=note.author_role, kind=AuthorKind(note.author_kind))
 
 
-def _load_yaml(path: Path) -> object:
-    with path.open(encoding="utf-8") as fh:
-        return yaml.safe_load(fh)
-
-
 def load_note_types(path: Path | None = None) -> NoteTypes:
-    return NoteTypes.model_validate(_load_yaml(path or KNOWLEDGE_DIR / "note_types.yaml"))
+    return load_knowledge_file(path or KNOWLEDGE_DIR / "note_types.yaml", NoteTypes)
 
 
 def load_author_roles(path: Path | None = None) -> AuthorRoles:
-    return AuthorRoles.model_validate(_load_yaml(path or KNOWLEDGE_DIR / "author_roles.yaml"))
+    return load_knowledge_file(path or KNOWLEDGE_DIR / "author_roles.yaml", AuthorRoles)
 
 
 @lru_cache(maxsize=1)

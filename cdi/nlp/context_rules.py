@@ -23,10 +23,9 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, PositiveInt, StringConstraints, model_validator
 
-from cdi.catalog import KNOWLEDGE_DIR
+from cdi.catalog import KNOWLEDGE_DIR, load_knowledge_file
 
 CONTEXT_ADDITIONS_PATH = KNOWLEDGE_DIR / "context_additions.yaml"
 
@@ -116,12 +115,7 @@ class ContextAdditions(_Strict):
 
 @lru_cache(maxsize=2)
 def load_context_additions(path: Path = CONTEXT_ADDITIONS_PATH) -> ContextAdditions:
-    with path.open(encoding="utf-8") as fh:
-        data = yaml.safe_load(fh)
-    try:
-        return ContextAdditions.model_validate(data)
-    except ValueError as exc:
-        raise ValueError(f"{path.name}: {exc}") from exc
+    return load_knowledge_file(path, ContextAdditions)
 
 
 def default_rules_path() -> Path:

@@ -24,10 +24,9 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field
 
-from cdi.catalog import KNOWLEDGE_DIR
+from cdi.catalog import KNOWLEDGE_DIR, load_knowledge_file
 
 SECTION_ADDITIONS_PATH = KNOWLEDGE_DIR / "section_additions.yaml"
 
@@ -68,12 +67,7 @@ def default_rules_path() -> Path:
 
 @lru_cache(maxsize=2)
 def load_section_additions(path: Path = SECTION_ADDITIONS_PATH) -> SectionAdditions:
-    with path.open(encoding="utf-8") as fh:
-        data = yaml.safe_load(fh)
-    try:
-        return SectionAdditions.model_validate(data)
-    except ValueError as exc:
-        raise ValueError(f"{path.name}: {exc}") from exc
+    return load_knowledge_file(path, SectionAdditions)
 
 
 def section_rule_dicts(additions: SectionAdditions) -> list[dict[str, Any]]:
