@@ -98,7 +98,9 @@ def analyze(
             results.append(result)
             if n == PROGRESS_AFTER:
                 task = progress.add_task(
-                    "analyse", total=getattr(reader, "encounter_count", None), completed=n
+                    "analyse",
+                    total=None,
+                    completed=n,  # the input streams: no total is known
                 )
             elif task is not None:
                 progress.update(task, completed=n)
