@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import json
 import logging
 import sys
+from collections.abc import Iterator
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -19,6 +19,8 @@ from rich.progress import (
     TextColumn,
     TimeElapsedColumn,
 )
+
+from cdi.models import EncounterResult
 
 app = typer.Typer(
     help="CDI query assistant: reads FHIR R4, finds documentation gaps, drafts compliant physician queries.",
@@ -77,12 +79,11 @@ def analyze(
     """
     from cdi.analysis import get_analyzer
     from cdi.fhir_input import FhirReader
-    from cdi.report import print_text, report_json
+    from cdi.report import print_text, write_report_json
 
     err = Console(stderr=True)
     reader = FhirReader(paths)
     analyzer = get_analyzer()
-    results = []
     progress = Progress(
         SpinnerColumn(),
         TextColumn("analysing encounters"),
@@ -92,37 +93,35 @@ def analyze(
         console=err,
         transient=True,
     )
-    task = None
-    with progress:
+
+    def analysed() -> Iterator[EncounterResult]:
+        """Results as they come: nothing of a bulk export is held beyond the encounter being written."""
+        task = None
         for n, result in enumerate(analyzer.analyze_many(reader.encounters()), start=1):
-            results.append(result)
             if n == PROGRESS_AFTER:
-                task = progress.add_task(
-                    "analyse",
-                    total=None,
-                    completed=n,  # the input streams: no total is known
-                )
+                task = progress.add_task("analyse", total=None, completed=n)  # a stream: no total
             elif task is not None:
                 progress.update(task, completed=n)
+            yield result
+
+    out_console = Console(file=output.open("w", encoding="utf-8") if output else sys.stdout, soft_wrap=False)
+    with progress:
+        if output_format is OutputFormat.json:
+            write_report_json(analysed(), lambda: reader.problems, out_console.file)
+        elif output_format is OutputFormat.fhir:
+            from cdi.fhir_output import findings_bundle
+
+            out_console.file.write(findings_bundle(analysed()).model_dump_json(indent=2) + "\n")
+        else:
+            print_text(analysed(), out_console, show_queries=queries)
+    if output:
+        out_console.file.close()
     problems = list(reader.problems)
     for p in problems:
         where = f"{p.resource or 'resource'}" + (f" field {p.field}" if p.field else "")
         err.print(
             f"[yellow]input problem[/yellow] {p.source}: {where}: {p.message}", markup=True, highlight=False
         )
-
-    out_console = Console(file=output.open("w", encoding="utf-8") if output else sys.stdout, soft_wrap=False)
-    if output_format is OutputFormat.json:
-        text = json.dumps(report_json(results, problems), indent=2, ensure_ascii=False)
-        out_console.file.write(text + "\n")
-    elif output_format is OutputFormat.fhir:
-        from cdi.fhir_output import findings_bundle
-
-        out_console.file.write(findings_bundle(results).model_dump_json(indent=2) + "\n")
-    else:
-        print_text(results, out_console, show_queries=queries)
-    if output:
-        out_console.file.close()
     if problems:
         raise typer.Exit(EXIT_INPUT_REJECTED)
 

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import html
-from collections.abc import Iterable
+import json
+import textwrap
+from collections.abc import Callable, Iterable
 from datetime import datetime
-from typing import Any
+from typing import IO, Any
 
 from rich.console import Console
 from rich.panel import Panel
@@ -71,6 +73,23 @@ def report_json(results: Iterable[EncounterResult], problems: Iterable[InputProb
     return out
 
 
+def write_report_json(
+    results: Iterable[EncounterResult], problems: Callable[[], Iterable[InputProblem]], out: IO[str]
+) -> None:
+    """Write the report of :func:`report_json` encounter by encounter, so that a bulk export streams through
+    without its results piling up in memory. ``problems`` is called once the results are consumed (the
+    reader only knows them then)."""
+    out.write('{\n  "encounters": [')
+    for i, result in enumerate(results):
+        block = json.dumps(encounter_json(result), indent=2, ensure_ascii=False)
+        out.write(("," if i else "") + "\n" + textwrap.indent(block, "    "))
+    out.write("\n  ]")
+    problem_list = [problem_json(p) for p in problems()]
+    if problem_list:
+        out.write(',\n  "problems": ' + textwrap.indent(json.dumps(problem_list, indent=2), "  ").lstrip())
+    out.write("\n}\n")
+
+
 def print_text(results: Iterable[EncounterResult], console: Console, show_queries: bool = True) -> None:
     """A summary for a person: one panel per encounter with findings, each with its drafted query."""
     n_encounters = n_findings = 0
@@ -97,6 +116,6 @@ def print_text(results: Iterable[EncounterResult], console: Console, show_querie
                 if f.query is not None:
                     title = f"query {f.id} → {f.query.to_display or f.query.to or 'unaddressed'}"
                     console.print(
-                        Panel(html.unescape(f.query.text).rstrip(), title=title, title_align="left")
+                        Panel(Text(html.unescape(f.query.text).rstrip()), title=title, title_align="left")
                     )
     console.print(f"{n_encounters} encounter(s), {n_findings} finding(s)")

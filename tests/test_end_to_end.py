@@ -99,3 +99,20 @@ def test_rejected_input_is_reported_and_the_rest_analysed(tmp_path: Path, analyz
     assert result.exit_code == 3
     report = json.loads(result.stdout)
     assert report["encounters"] and report["problems"][0]["resource"] == "DocumentReference/d1"
+
+
+def test_streamed_report_is_the_same_json_as_the_service_report(analyzer) -> None:  # type: ignore[no-untyped-def]
+    import io
+
+    from cdi.fhir_input import FhirReader
+    from cdi.models import InputProblem
+    from cdi.report import report_json, write_report_json
+
+    results = list(analyzer.analyze_many(FhirReader([SAMPLES]).encounters()))
+    problem = InputProblem("x.json", "DocumentReference/d1", "content[0].attachment", "url only")
+    out = io.StringIO()
+    write_report_json(iter(results), lambda: [problem], out)
+    assert json.loads(out.getvalue()) == report_json(results, [problem])
+    empty = io.StringIO()
+    write_report_json(iter(()), lambda: [], empty)
+    assert json.loads(empty.getvalue()) == {"encounters": []}
